@@ -1,0 +1,152 @@
+/**
+ * Sources: where input bytes come from (a file, stdin, a FIFO, a gzip file), as async Buffer blocks.
+ * A source is opened once; `peekSource` reads its head (for sniffing) and replays it before the rest.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { InputError, SkipInput } from '../model/errors.js';
+import type { InputKind } from '../model/records.js';
+
+/** 16 MiB reads: Node reads big blocks at several GB/s, and Buffer.indexOf scans them fast. */
+export const READ_BLOCK_BYTES = 16 * 1024 * 1024;
+/** How much of the (decompressed) head is kept for sniffing. */
+export const HEAD_BYTES = 64 * 1024;
+
+export interface Source {
+  /** Stable id within the run ("1", "2", ... in argument order); evidence points to it. */
+  readonly id: string;
+  /** The path as reported: as given on the command line, "-" for stdin, later "bundle!/member". */
+  readonly path: string;
+  readonly origin: 'explicit' | 'bundle';
+  readonly kindHint?: InputKind;
+  /** Modification time of the file, when it has one (a year source for year-less stamps). */
+  readonly mtimeMs: number | null;
+  /** The byte blocks, decompressed. Iterate once. */
+  chunks(): AsyncIterable<Buffer>;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+async function* streamChunks(stream: Readable, path: string, isGzip: boolean): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (isGzip) {
+      if (e.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e.message)) {
+        throw new InputError('CTD_INPUT_TRUNCATED_GZIP', `${path}: truncated gzip data (the file ends early; what was read before the damage is kept)`, { path });
+      }
+      throw new InputError('CTD_INPUT_CORRUPT', `${path}: corrupt gzip data (${e.message})`, { path });
+    }
+    throw new InputError('CTD_INPUT_UNREADABLE', `${path}: read failed (${e.code ?? e.message})`, { path });
+  }
+}
+
+/** Build a Source for a command-line path ("-" = stdin). Throws InputError when it cannot be opened. */
+export async function openPathSource(path: string, id: string, kindHint?: InputKind): Promise<Source> {
+  if (path === '-') {
+    return {
+      id, path, origin: 'explicit', mtimeMs: null, ...(kindHint ? { kindHint } : {}),
+      chunks: () => maybeGunzip(process.stdin, path),
+    };
+  }
+  let st;
+  try {
+    st = await fsp.stat(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError('CTD_INPUT_NOT_FOUND', `${path}: no such file`, { path });
+    throw new InputError('CTD_INPUT_UNREADABLE', `${path}: cannot read (${code ?? 'error'})`, { path });
+  }
+  if (st.isDirectory()) throw new InputError('CTD_INPUT_IS_DIRECTORY', `${path}: is a directory (bundles and directories arrive with the bundle reader)`, { path });
+  if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice()) {
+    throw new InputError('CTD_INPUT_UNREADABLE', `${path}: not a regular file, FIFO or character device`, { path });
+  }
+  // Open now, so an unreadable file fails here with its own message.
+  let fh;
+  try {
+    fh = await fsp.open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError('CTD_INPUT_UNREADABLE', `${path}: cannot read (${code === 'EACCES' ? 'permission denied' : code ?? 'error'})`, { path });
+  }
+  const mtimeMs = st.isFile() ? st.mtimeMs : null;
+  return {
+    id, path, origin: 'explicit', mtimeMs, ...(kindHint ? { kindHint } : {}),
+    chunks: () => maybeGunzip(createReadStream(path, { fd: fh.fd, highWaterMark: READ_BLOCK_BYTES, autoClose: true }), path),
+  };
+}
+
+/** Look at the first block; gunzip transparently when it starts with the gzip magic. */
+async function* maybeGunzip(stream: Readable, path: string): AsyncIterable<Buffer> {
+  const it = streamChunks(stream, path, false)[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value;
+  if (head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+    const feed = (async () => {
+      try {
+        if (!gunzip.write(head)) await onceDrain(gunzip);
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+          if (!gunzip.write(r.value)) await onceDrain(gunzip);
+        }
+        gunzip.end();
+      } catch (err) {
+        gunzip.destroy(err as Error);
+      }
+    })();
+    yield* streamChunks(gunzip, path, true);
+    await feed;
+    return;
+  }
+  yield head;
+  for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+}
+
+function onceDrain(s: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => s.once('drain', () => resolve()));
+}
+
+/** A source whose head has been read for sniffing; `chunks()` replays the head, then the rest. */
+export interface PeekedSource {
+  readonly source: Source;
+  /** Up to HEAD_BYTES (or more, one block) of decompressed bytes from the start. */
+  readonly head: Buffer;
+  /** True when the head holds the whole input. */
+  readonly isComplete: boolean;
+  chunks(): AsyncIterable<Buffer>;
+}
+
+export async function peekSource(source: Source): Promise<PeekedSource> {
+  const it = source.chunks()[Symbol.asyncIterator]();
+  const blocks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < HEAD_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    blocks.push(r.value);
+    size += r.value.length;
+  }
+  const head = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+  return {
+    source,
+    head,
+    isComplete: done,
+    chunks: async function* () {
+      if (head.length) yield head;
+      if (done) return;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    },
+  };
+}
+
+/** Throw SkipInput for an empty input. */
+export function assertNotEmpty(p: PeekedSource): void {
+  if (p.isComplete && p.head.length === 0) throw new SkipInput('CTD_INPUT_EMPTY', `${p.source.path}: empty input`, { path: p.source.path });
+}

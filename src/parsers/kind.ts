@@ -1,0 +1,39 @@
+/**
+ * The shape every input kind has (knip's plugins: same shape for every kind). Adding a kind is a new
+ * folder under parsers/ exporting a KindModule, plus one line in parsers/index.ts.
+ */
+import type { LineAccount } from '../model/line-account.js';
+import type { AnyRecord, InputKind } from '../model/records.js';
+import type { LineParser, ParseContext } from './line-parser.js';
+import { runLineParser } from './line-parser.js';
+
+export interface KindModule {
+  readonly kind: InputKind;
+  /**
+   * Confidence 0..1 that these first lines (up to SNIFF_LINES, already decoded, NULs removed) are this
+   * kind. `name` is the file's base name: it only breaks ties (a small bonus, never enough alone).
+   */
+  sniff(head: readonly string[], name: string): number;
+  /** Stream blocks through this kind's parser. */
+  run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null }>;
+}
+
+/** Lines handed to sniffers. */
+export const SNIFF_LINES = 64;
+
+/** Wrap a typed LineParser into a KindModule (hides the parser's state type). */
+export function defineKind<R extends AnyRecord, S>(def: {
+  readonly kind: InputKind;
+  readonly sniff: (head: readonly string[], name: string) => number;
+  readonly parser: LineParser<R, S>;
+}): KindModule & { readonly parser: LineParser<R, S> } {
+  return {
+    kind: def.kind,
+    sniff: def.sniff,
+    parser: def.parser,
+    async run(chunks, ctx, sink, account) {
+      const { state } = await runLineParser(def.parser, chunks, ctx, sink as (r: R) => void, account);
+      return { format: def.parser.format?.(state) ?? null };
+    },
+  };
+}
