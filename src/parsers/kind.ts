@@ -15,7 +15,7 @@ export interface KindModule {
    */
   sniff(head: readonly string[], name: string): number;
   /** Stream blocks through this kind's parser. */
-  run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null }>;
+  run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null; assumptions: readonly string[] }>;
 }
 
 /** Lines handed to sniffers. */
@@ -33,7 +33,7 @@ export function defineKind<R extends AnyRecord, S>(def: {
     parser: def.parser,
     async run(chunks, ctx, sink, account) {
       const { state } = await runLineParser(def.parser, chunks, ctx, sink as (r: R) => void, account);
-      return { format: def.parser.format?.(state) ?? null };
+      return { format: def.parser.format?.(state) ?? null, assumptions: def.parser.assumptions?.(state) ?? [] };
     },
   };
 }

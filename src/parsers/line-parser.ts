@@ -41,6 +41,8 @@ export interface LineParser<R, S> {
   end?(state: S): readonly R[];
   /** The main format/framing seen (inputs[].format), from the state after the last line. */
   format?(state: S): string | null;
+  /** Assumptions this input needed (e.g. "kern.log: year 2026 from file modification time"), for run.assumptions. */
+  assumptions?(state: S): readonly string[];
 }
 
 /** The text kept in an issue: the first 200 characters of the line. */
