@@ -149,10 +149,42 @@ export interface HostFacts {
   readonly entryBytes: number | null;
 }
 
+export interface CorrelationSource {
+  readonly path: string;
+  /** 'wall' | 'monotonic-anchored' | 'monotonic' (unanchored) | 'none' (no dated drops). */
+  readonly clock: string;
+  readonly dropLines: number;
+  /** Drops this source contributed to drops.logged (the seconds where it had the largest count). */
+  readonly counted: number;
+  readonly first: string | null;
+  readonly last: string | null;
+  readonly firstUptime: number | null;
+  readonly lastUptime: number | null;
+  readonly note: string | null;
+}
+
+export interface Correlation {
+  readonly clock: { readonly anchor: string; readonly bootTime: string | null };
+  readonly sources: readonly CorrelationSource[];
+  readonly dropsLogged: number;
+  readonly dropsSuppressed: number;
+  /** The conntrack -S `drop` counter (a delta when two snapshots bracket the incident), or null. */
+  readonly dropsCounter: number | null;
+  readonly dropsCounterKind: 'delta' | 'since-module-load' | null;
+  /** dropsCounter − logged − suppressed when the counter is a delta, else null. */
+  readonly dropsUnloggedEstimate: number | null;
+  readonly burstsAtMax: number | null;
+  readonly burstsBelowMax: number | null;
+  readonly clockOffsetSeconds: number | null;
+}
+
 export interface HostReport {
   readonly name: string | null;
   readonly drops: Drops;
   readonly events: readonly HostEvent[];
+  /** Context events by type, all of them (events[] keeps the first few of each type). */
+  readonly eventCounts: Readonly<Record<string, number>>;
+  readonly correlation: Correlation;
   readonly settings: Readonly<Record<string, number>>;
   readonly facts?: HostFacts | null;
   readonly timeline?: TimelineSection | null;

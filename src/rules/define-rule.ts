@@ -42,6 +42,6 @@ export interface Rule {
   check(ctx: RuleContext): FindingDraft | readonly FindingDraft[] | undefined;
 }
 
-export function defineRule<const T extends Rule>(rule: T): T {
+export function defineRule(rule: Rule): Rule {
   return rule;
 }

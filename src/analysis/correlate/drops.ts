@@ -1,0 +1,311 @@
+/**
+ * Drops and bursts for one host: put every kernel-log input on one clock where an anchor exists,
+ * count each drop once (per one-second bucket, the largest count among the sources that cover it),
+ * cut bursts at gaps longer than --burst-gap and at reboots, and attribute suppressed counts.
+ */
+import type { Burst, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
+import { isoUtc } from '../../util/time.js';
+import type { BootSegment, DropBucket, KernelDigest } from '../kernel.js';
+
+export interface DropsOptions {
+  readonly burstGapMs: number;
+  /** --boot-time: places monotonic stamps on the wall clock (applies to the last boot of each input). */
+  readonly bootTimeMs: number | null;
+}
+
+export interface ClockInfo {
+  /** How monotonic stamps were placed: "none needed", "--boot-time", "kern.log [uptime] stamps", "unanchored". */
+  readonly anchor: string;
+  readonly bootTime: string | null;
+}
+
+export interface SourceCoverage {
+  readonly path: string;
+  readonly clock: 'wall' | 'monotonic-anchored' | 'monotonic' | 'none';
+  readonly dropLines: number;
+  /** Drops this source contributed to the deduplicated total (the buckets where it had the largest count). */
+  readonly counted: number;
+  readonly first: string | null;
+  readonly last: string | null;
+  readonly firstUptime: number | null;
+  readonly lastUptime: number | null;
+  readonly note: string | null;
+}
+
+export interface DropsResult {
+  readonly drops: Drops;
+  readonly events: HostEvent[];
+  readonly eventCounts: Record<string, number>;
+  readonly clock: ClockInfo;
+  readonly sources: SourceCoverage[];
+  readonly evidence: Map<string, Evidence[]>;
+}
+
+interface MergedBucket extends DropBucket {
+  path: string;
+  /** wall ms (epoch) for the wall domain; uptime ms for the monotonic domain. */
+}
+
+interface Anchor {
+  readonly bootMs: number;
+  readonly minUptime: number;
+  readonly maxUptime: number;
+  readonly path: string;
+}
+
+const ANCHOR_GROUP_MS = 2000;
+
+/** Find the anchor (a boot seen with both clocks) that best overlaps a monotonic-only segment. */
+function pickAnchor(seg: BootSegment, anchors: readonly Anchor[]): Anchor | null {
+  let best: Anchor | null = null;
+  let bestOverlap = -Infinity;
+  for (const a of anchors) {
+    const overlap = Math.min(a.maxUptime, seg.maxUptime) - Math.max(a.minUptime, seg.minUptime);
+    if (overlap > bestOverlap || (overlap === bestOverlap && best !== null && a.bootMs > best.bootMs)) {
+      best = a;
+      bestOverlap = overlap;
+    }
+  }
+  return best;
+}
+
+function mergeMax(target: Map<number, MergedBucket>, key: number, b: DropBucket, path: string): void {
+  const cur = target.get(key);
+  if (!cur || b.count > cur.count) target.set(key, { ...b, path });
+}
+
+export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOptions): DropsResult {
+  const evidence = new Map<string, Evidence[]>();
+  const pushEv = (key: string, ev: Evidence): void => {
+    const list = evidence.get(key) ?? [];
+    if (list.length < 5) list.push(ev);
+    evidence.set(key, list);
+  };
+
+  // 1. Anchors: boots seen with both clocks (syslog [uptime], journal JSON).
+  const anchors: Anchor[] = [];
+  for (const d of digests) {
+    for (const seg of d.segments) {
+      if (seg.bootMsEstimate === null) continue;
+      const near = anchors.findIndex((a) => Math.abs(a.bootMs - seg.bootMsEstimate!) <= ANCHOR_GROUP_MS);
+      if (near === -1) anchors.push({ bootMs: seg.bootMsEstimate, minUptime: seg.minUptime, maxUptime: seg.maxUptime, path: d.path });
+      else {
+        const a = anchors[near]!;
+        anchors[near] = {
+          bootMs: Math.max(a.bootMs, seg.bootMsEstimate), minUptime: Math.min(a.minUptime, seg.minUptime),
+          maxUptime: Math.max(a.maxUptime, seg.maxUptime), path: a.path,
+        };
+      }
+    }
+  }
+
+  // 2. Per source, its drops on the wall clock (own wall stamps + anchored monotonic segments),
+  //    and what stays monotonic-only.
+  const wall = new Map<number, MergedBucket>();
+  const wallSupp = new Map<number, { count: number; line: number; text: string; path: string }>();
+  const mono = new Map<number, MergedBucket>();
+  const monoSupp = new Map<number, { count: number; line: number; text: string; path: string }>();
+  const perSourceWall: { d: KernelDigest; buckets: Map<number, DropBucket>; clock: SourceCoverage['clock']; note: string | null }[] = [];
+  let anchorUsed: string | null = null;
+  let bootTimeUsed: number | null = null;
+  let hasWallDrops = false;
+  let hasUnanchored = false;
+  const unanchored: { d: KernelDigest; seg: BootSegment }[] = [];
+
+  for (const d of digests) {
+    const buckets = new Map<number, DropBucket>(d.wallDrops);
+    let clock: SourceCoverage['clock'] = d.wallDrops.size ? 'wall' : 'none';
+    let note: string | null = null;
+    d.segments.forEach((seg, i) => {
+      if (!seg.monoDrops.size && !seg.monoSuppressed.size) return;
+      let bootMs: number | null = null;
+      if (opts.bootTimeMs !== null && i === d.segments.length - 1) {
+        bootMs = opts.bootTimeMs;
+        anchorUsed = '--boot-time';
+      } else {
+        const a = pickAnchor(seg, anchors);
+        if (a) {
+          bootMs = a.bootMs;
+          anchorUsed ??= `${a.path} (lines with both a wall stamp and [uptime])`;
+        }
+      }
+      if (bootMs === null) {
+        unanchored.push({ d, seg });
+        clock = clock === 'wall' ? 'wall' : 'monotonic';
+        return;
+      }
+      bootTimeUsed = bootMs;
+      clock = clock === 'wall' ? 'wall' : 'monotonic-anchored';
+      for (const [, b] of seg.monoDrops) {
+        const first = bootMs + b.firstMs;
+        const last = bootMs + b.lastMs;
+        const key = Math.floor(first / 1000);
+        const cur = buckets.get(key);
+        // never mutate the digest's own buckets: build a new one
+        if (cur) buckets.set(key, { ...cur, count: cur.count + b.count, firstMs: Math.min(cur.firstMs, first), lastMs: Math.max(cur.lastMs, last) });
+        else buckets.set(key, { ...b, firstMs: first, lastMs: last });
+      }
+      for (const [sec, s] of seg.monoSuppressed) {
+        const key = Math.floor((bootMs + sec * 1000) / 1000);
+        const cur = wallSupp.get(key);
+        if (!cur || s.count > cur.count) wallSupp.set(key, { ...s, path: d.path });
+      }
+    });
+    if (buckets.size) hasWallDrops = true;
+    perSourceWall.push({ d, buckets, clock, note });
+    for (const [sec, s] of d.wallSuppressed) {
+      const cur = wallSupp.get(sec);
+      if (!cur || s.count > cur.count) wallSupp.set(sec, { ...s, path: d.path });
+    }
+  }
+  for (const { d, buckets } of perSourceWall) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
+
+  // Monotonic-only segments join only when nothing is on the wall clock (unanchored, they cannot be
+  // aligned with wall-clock sources); several of them are merged by uptime second, largest count wins.
+  const monoAdded = !hasWallDrops;
+  for (const { d, seg } of unanchored) {
+    hasUnanchored = true;
+    if (!monoAdded) continue;
+    for (const [k, b] of seg.monoDrops) mergeMax(mono, k, b, d.path);
+    for (const [k, s] of seg.monoSuppressed) {
+      const cur = monoSupp.get(k);
+      if (!cur || s.count > cur.count) monoSupp.set(k, { ...s, path: d.path });
+    }
+  }
+
+  // 3. Bursts per domain.
+  const bursts: Burst[] = [];
+  const perMinute: PerMinute[] = [];
+  let attributed = 0;
+  let suppressedTotal = 0;
+  const counted = new Map<string, number>();
+  const domain = (buckets: Map<number, MergedBucket>, supp: Map<number, { count: number; line: number; text: string; path: string }>, isWall: boolean, cuts: readonly number[]): void => {
+    const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
+    for (const b of sorted) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
+    const sortedCuts = [...cuts].sort((a, b) => a - b);
+    interface Open { start: MergedBucket; endMs: number; logged: number; suppressed: number; minutes: Map<number, number> }
+    const open: Open[] = [];
+    let cur: Open | null = null;
+    const minuteTotals = new Map<number, number>();
+    for (const b of sorted) {
+      const crossesCut = cur !== null && sortedCuts.some((c) => c >= cur!.endMs && c < b.firstMs);
+      if (!cur || b.firstMs - cur.endMs > opts.burstGapMs || crossesCut) {
+        cur = { start: b, endMs: b.lastMs, logged: 0, suppressed: 0, minutes: new Map() };
+        open.push(cur);
+      }
+      cur.endMs = Math.max(cur.endMs, b.lastMs);
+      cur.logged += b.count;
+      const minute = Math.floor(b.firstMs / 60_000);
+      cur.minutes.set(minute, (cur.minutes.get(minute) ?? 0) + b.count);
+      minuteTotals.set(minute, (minuteTotals.get(minute) ?? 0) + b.count);
+    }
+    // suppressed attribution: the burst whose span (+gap) covers it, else the next burst within the gap
+    for (const [sec, s] of [...supp.entries()].sort((a, b) => a[0] - b[0])) {
+      suppressedTotal += s.count;
+      const t = sec * 1000;
+      let target: Open | undefined;
+      for (let i = open.length - 1; i >= 0; i--) {
+        const o = open[i]!;
+        if (o.start.firstMs <= t + 999 && t <= o.endMs + opts.burstGapMs) { target = o; break; }
+      }
+      target ??= open.find((o) => o.start.firstMs > t && o.start.firstMs - t <= opts.burstGapMs);
+      if (target) {
+        target.suppressed += s.count;
+        attributed += s.count;
+      } else {
+        pushEv('drops.suppressedUnattributed', { path: s.path, line: s.line, text: s.text });
+      }
+    }
+    for (const o of open) {
+      let peak = 0;
+      for (const v of o.minutes.values()) peak = Math.max(peak, v);
+      bursts.push({
+        start: isWall ? isoUtc(o.start.firstMs) : null,
+        end: isWall ? isoUtc(o.endMs) : null,
+        startUptime: isWall ? null : round3(o.start.firstMs / 1000),
+        endUptime: isWall ? null : round3(o.endMs / 1000),
+        logged: o.logged,
+        suppressed: o.suppressed,
+        peakPerMinute: peak,
+        path: o.start.path,
+        line: o.start.line,
+      });
+      pushEv('drops.bursts', { path: o.start.path, line: o.start.line, text: o.start.text });
+    }
+    for (const [m, n] of [...minuteTotals.entries()].sort((a, b) => a[0] - b[0])) {
+      perMinute.push(isWall ? { minute: isoUtc(m * 60_000), logged: n } : { minute: null, minuteUptime: m * 60, logged: n });
+    }
+  };
+  const allReboots = digests.flatMap((d) => d.rebootsMs);
+  domain(wall, wallSupp, true, allReboots);
+  // Unanchored segments of different boots share one relative clock: no cuts can be placed on it.
+  if (monoAdded) domain(mono, monoSupp, false, []);
+
+  let undated = 0;
+  let undatedSupp = 0;
+  for (const d of digests) {
+    undated += d.undatedDrops;
+    undatedSupp += d.undatedSuppressed;
+    for (const ev of d.firstDrops) pushEv('drops.first', ev);
+    for (const ev of d.firstSuppressed) pushEv('drops.suppressed', ev);
+  }
+  suppressedTotal += undatedSupp;
+  const datedLogged = bursts.reduce((n, b) => n + b.logged, 0);
+  const wallSorted = [...wall.values()].sort((a, b) => a.firstMs - b.firstMs);
+  const monoSorted = [...mono.values()].sort((a, b) => a.firstMs - b.firstMs);
+
+  // 4. Context events, sorted by time then source order.
+  const events: HostEvent[] = [];
+  const eventCounts: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const d of digests) {
+    for (const e of d.events) events.push({ type: e.type, at: e.tsMs !== null ? isoUtc(e.tsMs) : null, uptime: e.uptimeSec, text: e.text, path: d.path, line: e.line });
+    for (const [t, n] of d.eventCounts) eventCounts[t] = (eventCounts[t] ?? 0) + n;
+    for (const e of d.events) pushEv(`events.${e.type}`, { path: d.path, line: e.line, text: e.text });
+  }
+  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || (a.uptime ?? 0) - (b.uptime ?? 0) || a.path.localeCompare(b.path) || a.line - b.line);
+
+  const sources: SourceCoverage[] = perSourceWall.map(({ d, buckets, clock, note }) => {
+    const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
+    const monoSegs = d.segments.filter((s) => s.monoDrops.size);
+    const isUnanchored = unanchored.some((u) => u.d === d);
+    return {
+      path: d.path,
+      clock,
+      dropLines: d.dropLines,
+      counted: counted.get(d.path) ?? 0,
+      first: sorted.length ? isoUtc(sorted[0]!.firstMs) : null,
+      last: sorted.length ? isoUtc(sorted[sorted.length - 1]!.lastMs) : null,
+      firstUptime: isUnanchored && monoSegs.length ? round3(Math.min(...monoSegs.map((s) => s.minUptime))) : null,
+      lastUptime: isUnanchored && monoSegs.length ? round3(Math.max(...monoSegs.map((s) => s.maxUptime))) : null,
+      note: isUnanchored && !monoAdded ? 'monotonic stamps without an anchor: reported apart, not added' : note,
+    };
+  });
+
+  const clock: ClockInfo = anchorUsed
+    ? { anchor: anchorUsed, bootTime: bootTimeUsed !== null ? isoUtc(bootTimeUsed) : null }
+    : { anchor: hasUnanchored ? 'none: monotonic stamps kept relative (seconds since boot)' : 'none needed', bootTime: null };
+
+  return {
+    drops: {
+      logged: datedLogged + undated,
+      suppressed: suppressedTotal,
+      suppressedUnattributed: suppressedTotal - attributed,
+      undated,
+      first: wallSorted.length ? isoUtc(wallSorted[0]!.firstMs) : null,
+      last: wallSorted.length ? isoUtc(wallSorted[wallSorted.length - 1]!.lastMs) : null,
+      firstUptime: !wallSorted.length && monoSorted.length ? round3(monoSorted[0]!.firstMs / 1000) : null,
+      lastUptime: !wallSorted.length && monoSorted.length ? round3(monoSorted[monoSorted.length - 1]!.lastMs / 1000) : null,
+      perMinute,
+      bursts,
+    },
+    events,
+    eventCounts,
+    clock,
+    sources,
+    evidence,
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

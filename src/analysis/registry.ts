@@ -1,0 +1,77 @@
+/**
+ * Which accumulator folds which record kind. Records go to the accumulator of their own kind, whatever
+ * the input's kind (a `conntrack -C` in a counters paste yields a count sample for the timeline).
+ */
+import type { AnyRecord } from '../model/records.js';
+import type { ParseContext } from '../parsers/line-parser.js';
+import type { Accumulator, Digest } from './accumulator.js';
+import type { KernelDigest } from './kernel.js';
+import { createKernelAccumulator } from './kernel.js';
+import { createCountersAccumulator, type CountersDigest } from './counters.js';
+import { createSettingsAccumulator, type SettingsDigest } from './settings.js';
+import { createTimelineAccumulator, type TimelineDigest } from './timeline.js';
+
+/** Digests of one input, by facet. */
+export interface DigestBag {
+  kernel: KernelDigest[];
+  counters: CountersDigest[];
+  settings: SettingsDigest[];
+  timeline: TimelineDigest[];
+}
+
+export function emptyBag(): DigestBag {
+  return { kernel: [], counters: [], settings: [], timeline: [] };
+}
+
+/** Every digest in a bag, for host bookkeeping. */
+export function allDigests(bag: DigestBag): readonly Digest[] {
+  return [...bag.kernel, ...bag.counters, ...bag.settings, ...bag.timeline];
+}
+
+type Facet = keyof DigestBag;
+
+const FACET_OF: Readonly<Record<AnyRecord['kind'], Facet | null>> = {
+  'kernel-event': 'kernel',
+  'count-sample': 'timeline',
+  'conntrack-entry': null,
+  'conntrack-trailer': null,
+  'capture-partial': null,
+  'cpu-stats': 'counters',
+  'sysctl-setting': 'settings',
+  'host-fact': 'settings',
+};
+
+const FACTORIES: { readonly [F in Facet]: (ctx: ParseContext) => Accumulator<DigestBag[F][number]> } = {
+  kernel: createKernelAccumulator,
+  counters: createCountersAccumulator,
+  settings: createSettingsAccumulator,
+  timeline: createTimelineAccumulator,
+};
+
+/** Routes records of one input to lazily created accumulators; `finish` gives the input's digests. */
+export class RecordRouter {
+  private readonly accs = new Map<Facet, Accumulator<Digest>>();
+  private readonly ctx: ParseContext;
+  constructor(ctx: ParseContext) {
+    this.ctx = ctx;
+  }
+
+  add = (r: AnyRecord): void => {
+    const facet = FACET_OF[r.kind];
+    if (facet === null) return;
+    let acc = this.accs.get(facet);
+    if (!acc) {
+      acc = FACTORIES[facet](this.ctx);
+      this.accs.set(facet, acc);
+    }
+    acc.add(r);
+  };
+
+  finish(): DigestBag {
+    const bag = emptyBag();
+    for (const [facet, acc] of this.accs) {
+      (bag[facet] as Digest[]).push(...acc.finish());
+    }
+    return bag;
+  }
+}

@@ -1,0 +1,453 @@
+/**
+ * Count timelines → the `timeline` section of a host (issue 3, "Count timelines").
+ *
+ * `createTimelineAccumulator` folds CountSample records as they stream, one digest per host: dated
+ * samples in growable typed arrays (8 + 8 + 4 bytes a sample), undated ones apart, and the text of the few
+ * lines evidence may need (peak, max column, highest counts, largest time jumps, sharp falls), never the
+ * text of every line. `buildTimelineSection` merges the digests of one host (several files, several
+ * exports) in time order and computes the statistics with simple-statistics.
+ */
+import { linearRegression, mean, medianSorted, quantileSorted, standardDeviation } from 'simple-statistics';
+import type { Accumulator, Built, Digest } from './accumulator.js';
+import type { ParseContext } from '../parsers/line-parser.js';
+import type { AnyRecord, CountSample } from '../model/records.js';
+import type { Evidence, TimelineSection } from '../model/report.js';
+import { isoUtc } from '../util/time.js';
+
+/** Thresholds (percent of max) of `aboveThreshold`. */
+export const THRESHOLDS = ['75', '80', '90', '100'] as const;
+/** A sample at or above this share of max counts as "at max" for evidence (counting loops miss short peaks). */
+export const AT_MAX_SHARE = 0.98;
+/** A fall to under this share of the previous sample and of the peak is a reset (reboot, `conntrack -F`). */
+export const RESET_SHARE = 0.1;
+/** An interval longer than this many median intervals is a gap (and a sample stands for at most this long). */
+export const GAP_FACTOR = 2;
+/** Points in `series` (each bucket keeps its maximum). */
+export const SERIES_POINTS = 500;
+/** Most gaps and resets listed in the section (the longest gaps; the first resets). */
+export const MAX_LISTED = 100;
+/** Candidate lines kept per kind of evidence (highest counts, largest jumps, sharp falls). */
+const KEEP = 64;
+/** Evidence text is cut to this many characters. */
+const TEXT_CHARS = 500;
+/** No trend under this span (ms). */
+const MIN_TREND_SPAN_MS = 3_600_000;
+/** fullAt further than this after the last sample is null (not a forecast anyone can use). */
+const MAX_FORECAST_MS = 10 * 365 * 86_400_000;
+
+/** One remembered sample, for evidence. */
+export interface SampleRef {
+  readonly count: number;
+  readonly tsMs: number | null;
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * What one input tells about one host's usage. Arrays are in arrival order and trimmed to length.
+ * `texts` maps line numbers to evidence text for the few lines kept (bounded, see KEEP).
+ */
+export interface TimelineDigest extends Digest {
+  readonly host: string | null;
+  readonly path: string;
+  readonly sourceId: string;
+  readonly tsMs: Float64Array;
+  readonly counts: Float64Array;
+  readonly lines: Uint32Array;
+  readonly undatedCounts: Float64Array;
+  readonly undatedLines: Uint32Array;
+  /** Highest count (first one on ties), with its line. */
+  readonly peak: SampleRef;
+  /** The max column of the latest sample that carried one, or null. */
+  readonly maxColumn: (SampleRef & { readonly max: number }) | null;
+  readonly texts: ReadonlyMap<number, string>;
+}
+
+class Growable {
+  f: Float64Array;
+  n = 0;
+  constructor() { this.f = new Float64Array(1024); }
+  push(v: number): void {
+    if (this.n === this.f.length) { const g = new Float64Array(this.f.length * 2); g.set(this.f); this.f = g; }
+    this.f[this.n++] = v;
+  }
+  done(): Float64Array { return this.f.slice(0, this.n); }
+}
+
+class GrowableU32 {
+  f: Uint32Array;
+  n = 0;
+  constructor() { this.f = new Uint32Array(1024); }
+  push(v: number): void {
+    if (this.n === this.f.length) { const g = new Uint32Array(this.f.length * 2); g.set(this.f); this.f = g; }
+    this.f[this.n++] = v;
+  }
+  done(): Uint32Array { return this.f.slice(0, this.n); }
+}
+
+/** A bounded set of the `k` candidates with the largest score (first ones win ties). */
+class TopK<T> {
+  private readonly items: { score: number; seq: number; value: T }[] = [];
+  private seq = 0;
+  constructor(private readonly k: number) {}
+  offer(score: number, value: T): void {
+    if (this.items.length < this.k) { this.items.push({ score, seq: this.seq++, value }); return; }
+    let low = 0;
+    for (let i = 1; i < this.items.length; i++) {
+      const a = this.items[i]!;
+      const b = this.items[low]!;
+      if (a.score < b.score || (a.score === b.score && a.seq > b.seq)) low = i;
+    }
+    // strictly larger only: the earliest of equal counts stay
+    if (score > this.items[low]!.score) this.items[low] = { score, seq: this.seq++, value };
+  }
+  values(): T[] { return this.items.map((x) => x.value); }
+}
+
+function cut(text: string): string {
+  return text.length > TEXT_CHARS ? text.slice(0, TEXT_CHARS) : text;
+}
+
+class HostTimeline {
+  readonly ts = new Growable();
+  readonly counts = new Growable();
+  readonly lines = new GrowableU32();
+  readonly undated = new Growable();
+  readonly undatedLines = new GrowableU32();
+  peak: SampleRef | null = null;
+  maxColumn: (SampleRef & { max: number }) | null = null;
+  readonly top = new TopK<SampleRef>(KEEP);
+  readonly jumps = new TopK<[SampleRef, SampleRef]>(KEEP);
+  readonly falls: SampleRef[] = [];
+  private prev: SampleRef | null = null;
+  private prevUndated: SampleRef | null = null;
+
+  add(r: CountSample): void {
+    const ref: SampleRef = { count: r.count, tsMs: r.tsMs, line: r.src.lineNo, text: cut(r.text) };
+    if (!this.peak || r.count > this.peak.count) this.peak = ref;
+    if (r.max !== null && (!this.maxColumn || r.tsMs === null || this.maxColumn.tsMs === null || r.tsMs >= this.maxColumn.tsMs)) {
+      this.maxColumn = { ...ref, max: r.max };
+    }
+    this.top.offer(r.count, ref);
+    if (r.tsMs === null) {
+      this.undated.push(r.count);
+      this.undatedLines.push(r.src.lineNo);
+      if (this.prevUndated && r.count < RESET_SHARE * this.prevUndated.count && this.falls.length < KEEP) this.falls.push(ref);
+      this.prevUndated = ref;
+      return;
+    }
+    this.ts.push(r.tsMs);
+    this.counts.push(r.count);
+    this.lines.push(r.src.lineNo);
+    const p = this.prev;
+    if (p && p.tsMs !== null) {
+      this.jumps.offer(Math.abs(r.tsMs - p.tsMs), [p, ref]);
+      if (r.count < RESET_SHARE * p.count && this.falls.length < KEEP) this.falls.push(ref);
+    }
+    this.prev = ref;
+  }
+
+  digest(host: string | null, ctx: ParseContext): TimelineDigest {
+    const texts = new Map<number, string>();
+    const keep = (x: SampleRef | null): void => { if (x) texts.set(x.line, x.text); };
+    keep(this.peak);
+    keep(this.maxColumn);
+    for (const x of this.top.values()) keep(x);
+    for (const [a, b] of this.jumps.values()) { keep(a); keep(b); }
+    for (const x of this.falls) keep(x);
+    return {
+      host, path: ctx.path, sourceId: ctx.sourceId,
+      tsMs: this.ts.done(), counts: this.counts.done(), lines: this.lines.done(),
+      undatedCounts: this.undated.done(), undatedLines: this.undatedLines.done(),
+      peak: this.peak!, maxColumn: this.maxColumn, texts,
+    };
+  }
+}
+
+/**
+ * Fold CountSample records (others are ignored) into one TimelineDigest per host named by the records
+ * (host null when they name none). Memory: ~20 bytes a sample plus a bounded set of evidence lines.
+ */
+export function createTimelineAccumulator(ctx: ParseContext): Accumulator<TimelineDigest> {
+  // a Map: a host called __proto__ is just a key
+  const hosts = new Map<string | null, HostTimeline>();
+  return {
+    add(r: AnyRecord): void {
+      if (r.kind !== 'count-sample') return;
+      let h = hosts.get(r.host);
+      if (!h) { h = new HostTimeline(); hosts.set(r.host, h); }
+      h.add(r);
+    },
+    finish(): readonly TimelineDigest[] {
+      return [...hosts].map(([host, h]) => h.digest(host, ctx));
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------ build
+
+/** Where max comes from when it is not in the samples (settings input or --max; the caller decides). */
+export interface TimelineBuildOptions {
+  readonly max: number | null;
+  readonly maxSource: string | null;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+interface Merged {
+  readonly ts: Float64Array;
+  readonly counts: Float64Array;
+  /** Digest index and line of each merged sample (for evidence). */
+  readonly digest: Uint32Array;
+  readonly line: Uint32Array;
+}
+
+/** Dated samples of all digests in time order; at one instant only the largest count is kept. */
+function mergeDated(digests: readonly TimelineDigest[]): Merged {
+  let n = 0;
+  for (const d of digests) n += d.tsMs.length;
+  const ts = new Float64Array(n);
+  const counts = new Float64Array(n);
+  const dig = new Uint32Array(n);
+  const line = new Uint32Array(n);
+  let k = 0;
+  digests.forEach((d, di) => {
+    ts.set(d.tsMs, k); counts.set(d.counts, k); line.set(d.lines, k); dig.fill(di, k, k + d.tsMs.length);
+    k += d.tsMs.length;
+  });
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  // stable: time, then larger count first, then input order
+  order.sort((a, b) => ts[a]! - ts[b]! || counts[b]! - counts[a]! || a - b);
+  const o = { ts: new Float64Array(n), counts: new Float64Array(n), digest: new Uint32Array(n), line: new Uint32Array(n) };
+  let m = 0;
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    if (m > 0 && o.ts[m - 1] === ts[i]) continue; // duplicate instant: the larger count came first
+    o.ts[m] = ts[i]!; o.counts[m] = counts[i]!; o.digest[m] = dig[i]!; o.line[m] = line[i]!;
+    m++;
+  }
+  return { ts: o.ts.subarray(0, m), counts: o.counts.subarray(0, m), digest: o.digest.subarray(0, m), line: o.line.subarray(0, m) };
+}
+
+function evidenceAt(digests: readonly TimelineDigest[], di: number, line: number): Evidence | null {
+  const d = digests[di]!;
+  const text = d.texts.get(line);
+  return text === undefined ? null : { path: d.path, line, text };
+}
+
+/** The section for an empty host (no samples): all zero, no times. */
+function emptySection(opts: TimelineBuildOptions): Built<TimelineSection> {
+  return {
+    section: {
+      samples: 0, undatedSamples: 0, start: null, end: null, intervalSeconds: null,
+      peak: { count: 0, at: null, path: '', line: 0 }, min: 0, mean: 0, median: 0, p95: 0, p99: 0, stddev: 0,
+      max: opts.max, maxSource: opts.max !== null ? opts.maxSource : null, aboveThreshold: null,
+      gaps: [], resets: [], trendPerDay: null, fullAt: null, series: [],
+    },
+    evidence: new Map(),
+  };
+}
+
+/**
+ * The timeline section of one host from the digests of its inputs.
+ *
+ * - `samples` counts dated samples after merging (duplicates at one instant: the larger count is kept)
+ *   plus undated ones; `undatedSamples` the undated ones. min/mean/median/p95/p99/stddev cover both
+ *   (quantiles: linear interpolation, R type 7; stddev: population); means are rounded to 2 decimals.
+ * - `max`: `opts.max` when given (maxSource = opts.maxSource), else the max column of the latest sample
+ *   carrying one (maxSource "column"), else null.
+ * - `intervalSeconds`: median interval between dated samples. `aboveThreshold`: seconds at or above
+ *   75/80/90/100 % of max, each dated sample standing for the interval to the next one capped at
+ *   GAP_FACTOR × median (the last one for one median interval); null when max is unknown.
+ * - `gaps`: intervals longer than GAP_FACTOR × median (the MAX_LISTED longest, in time order).
+ * - `resets`: a count under RESET_SHARE of the previous sample and of the peak (dated samples in time
+ *   order, then undated ones in input order with `at` null; the first MAX_LISTED).
+ * - `trendPerDay`: slope of the least-squares line of count over time (entries/day); null under 2 dated
+ *   samples or 1 hour of span. `fullAt`: where that line reaches max, when rising and max known, and not
+ *   before the first sample nor more than 10 years after the last; else null.
+ * - `series`: dated samples (undated ones when there are none) in at most SERIES_POINTS buckets, each
+ *   keeping its largest count and that sample's time.
+ *
+ * Evidence keys: "timeline.peak" (the peak line), "timeline.max" (the max column line, when max came from
+ * the samples), "timeline.atMax" (up to 5 samples at or above AT_MAX_SHARE of max, first of each run
+ * first), "timeline.gaps" (the sample before each of the first 5 gaps), "timeline.resets" (the sample
+ * after each of the first 5 falls).
+ */
+export function buildTimelineSection(digests: readonly TimelineDigest[], opts: TimelineBuildOptions): Built<TimelineSection> {
+  const used = digests.filter((d) => d.tsMs.length + d.undatedCounts.length > 0);
+  if (used.length === 0) return emptySection(opts);
+  const dated = mergeDated(used);
+  const n = dated.ts.length;
+  const undatedN = used.reduce((a, d) => a + d.undatedCounts.length, 0);
+  const evidence = new Map<string, Evidence[]>();
+
+  // --- peak: the largest digest peak; ties go to the earliest time (undated last), then input order
+  let peakDi = 0;
+  used.forEach((d, i) => {
+    const p = used[peakDi]!.peak;
+    const q = d.peak;
+    if (q.count > p.count || (q.count === p.count && q.tsMs !== null && (p.tsMs === null || q.tsMs < p.tsMs))) peakDi = i;
+  });
+  const peakRef = used[peakDi]!.peak;
+  evidence.set('timeline.peak', [{ path: used[peakDi]!.path, line: peakRef.line, text: peakRef.text }]);
+
+  // --- max
+  let max = opts.max;
+  let maxSource = opts.max !== null ? opts.maxSource : null;
+  if (max === null) {
+    let best: { d: TimelineDigest; m: SampleRef & { max: number } } | null = null;
+    for (const d of used) {
+      const m = d.maxColumn;
+      if (!m) continue;
+      if (!best || (m.tsMs !== null && (best.m.tsMs === null || m.tsMs >= best.m.tsMs))) best = { d, m };
+    }
+    if (best) {
+      max = best.m.max;
+      maxSource = 'column';
+      evidence.set('timeline.max', [{ path: best.d.path, line: best.m.line, text: best.m.text }]);
+    }
+  }
+
+  // --- distribution over all samples
+  const all: number[] = new Array<number>(n + undatedN);
+  for (let i = 0; i < n; i++) all[i] = dated.counts[i]!;
+  let k = n;
+  for (const d of used) for (const c of d.undatedCounts) all[k++] = c;
+  const sorted = [...all].sort((a, b) => a - b);
+
+  // --- intervals
+  let medianMs: number | null = null;
+  if (n >= 2) {
+    const dts: number[] = new Array<number>(n - 1);
+    for (let i = 1; i < n; i++) dts[i - 1] = dated.ts[i]! - dated.ts[i - 1]!;
+    dts.sort((a, b) => a - b);
+    medianMs = medianSorted(dts);
+  }
+  const cap = medianMs !== null ? GAP_FACTOR * medianMs : 0;
+
+  let aboveThreshold: Record<(typeof THRESHOLDS)[number], number> | null = null;
+  if (max !== null) {
+    const secs = { '75': 0, '80': 0, '90': 0, '100': 0 };
+    for (let i = 0; i < n; i++) {
+      const w = medianMs === null ? 0 : i + 1 < n ? Math.min(dated.ts[i + 1]! - dated.ts[i]!, cap) : medianMs;
+      const c = dated.counts[i]!;
+      for (const t of THRESHOLDS) if (c >= (Number(t) / 100) * max) secs[t] += w;
+    }
+    aboveThreshold = { '75': secs['75'] / 1000, '80': secs['80'] / 1000, '90': secs['90'] / 1000, '100': secs['100'] / 1000 };
+
+    // samples at max: the first of each run first, then the rest, in time order
+    const atMax: Evidence[] = [];
+    const later: Evidence[] = [];
+    const thr = AT_MAX_SHARE * max;
+    for (let i = 0; i < n && atMax.length < 5; i++) {
+      if (dated.counts[i]! < thr) continue;
+      const e = evidenceAt(used, dated.digest[i]!, dated.line[i]!);
+      if (!e) continue;
+      if (i === 0 || dated.counts[i - 1]! < thr) atMax.push(e); else if (later.length < 5) later.push(e);
+    }
+    if (n === 0 && peakRef.count >= thr) atMax.push({ path: used[peakDi]!.path, line: peakRef.line, text: peakRef.text });
+    const ev = [...atMax, ...later].slice(0, 5);
+    if (ev.length) evidence.set('timeline.atMax', ev);
+  }
+
+  // --- gaps
+  const gapIdx: number[] = [];
+  if (medianMs !== null && medianMs > 0) {
+    for (let i = 1; i < n; i++) if (dated.ts[i]! - dated.ts[i - 1]! > cap) gapIdx.push(i);
+  }
+  const listedGaps = gapIdx.length > MAX_LISTED
+    ? [...gapIdx].sort((a, b) => (dated.ts[b]! - dated.ts[b - 1]!) - (dated.ts[a]! - dated.ts[a - 1]!)).slice(0, MAX_LISTED).sort((a, b) => a - b)
+    : gapIdx;
+  const gaps = listedGaps.map((i) => ({ start: isoUtc(dated.ts[i - 1]!), end: isoUtc(dated.ts[i]!), seconds: (dated.ts[i]! - dated.ts[i - 1]!) / 1000 }));
+  const gapEv = listedGaps.slice(0, 5).map((i) => evidenceAt(used, dated.digest[i - 1]!, dated.line[i - 1]!)).filter((e): e is Evidence => e !== null);
+  if (gapEv.length) evidence.set('timeline.gaps', gapEv);
+
+  // --- resets
+  const peak = peakRef.count;
+  const resets: { at: string | null; from: number; to: number }[] = [];
+  const resetEv: Evidence[] = [];
+  for (let i = 1; i < n && resets.length < MAX_LISTED; i++) {
+    const from = dated.counts[i - 1]!;
+    const to = dated.counts[i]!;
+    if (to < RESET_SHARE * from && to < RESET_SHARE * peak) {
+      resets.push({ at: isoUtc(dated.ts[i]!), from, to });
+      const e = evidenceAt(used, dated.digest[i]!, dated.line[i]!);
+      if (e && resetEv.length < 5) resetEv.push(e);
+    }
+  }
+  for (const d of used) {
+    for (let i = 1; i < d.undatedCounts.length && resets.length < MAX_LISTED; i++) {
+      const from = d.undatedCounts[i - 1]!;
+      const to = d.undatedCounts[i]!;
+      if (to < RESET_SHARE * from && to < RESET_SHARE * peak) {
+        resets.push({ at: null, from, to });
+        const text = d.texts.get(d.undatedLines[i]!);
+        if (text !== undefined && resetEv.length < 5) resetEv.push({ path: d.path, line: d.undatedLines[i]!, text });
+      }
+    }
+  }
+  if (resetEv.length) evidence.set('timeline.resets', resetEv);
+
+  // --- trend
+  let trendPerDay: number | null = null;
+  let fullAt: string | null = null;
+  if (n >= 2 && dated.ts[n - 1]! - dated.ts[0]! >= MIN_TREND_SPAN_MS) {
+    const t0 = dated.ts[0]!;
+    const pts: number[][] = new Array<number[]>(n);
+    for (let i = 0; i < n; i++) pts[i] = [(dated.ts[i]! - t0) / 86_400_000, dated.counts[i]!];
+    const { m, b } = linearRegression(pts);
+    trendPerDay = round2(m);
+    if (m > 0 && max !== null) {
+      const at = t0 + ((max - b) / m) * 86_400_000;
+      if (Number.isFinite(at) && at >= t0 && at <= dated.ts[n - 1]! + MAX_FORECAST_MS) fullAt = isoUtc(Math.round(at / 1000) * 1000);
+    }
+  }
+
+  // --- series
+  const series: { at: string | null; count: number }[] = [];
+  if (n > 0) {
+    const buckets = Math.min(n, SERIES_POINTS);
+    for (let bI = 0; bI < buckets; bI++) {
+      const a = Math.floor((bI * n) / buckets);
+      const z = Math.max(a + 1, Math.floor(((bI + 1) * n) / buckets));
+      let best = a;
+      for (let j = a + 1; j < z; j++) if (dated.counts[j]! > dated.counts[best]!) best = j;
+      series.push({ at: isoUtc(dated.ts[best]!), count: dated.counts[best]! });
+    }
+  } else {
+    const und = all;
+    const buckets = Math.min(und.length, SERIES_POINTS);
+    for (let bI = 0; bI < buckets; bI++) {
+      const a = Math.floor((bI * und.length) / buckets);
+      const z = Math.max(a + 1, Math.floor(((bI + 1) * und.length) / buckets));
+      let m = und[a]!;
+      for (let j = a + 1; j < z; j++) m = Math.max(m, und[j]!);
+      series.push({ at: null, count: m });
+    }
+  }
+
+  const section: TimelineSection = {
+    samples: n + undatedN,
+    undatedSamples: undatedN,
+    start: n ? isoUtc(dated.ts[0]!) : null,
+    end: n ? isoUtc(dated.ts[n - 1]!) : null,
+    intervalSeconds: medianMs === null ? null : medianMs / 1000,
+    peak: { count: peak, at: peakRef.tsMs === null ? null : isoUtc(peakRef.tsMs), path: used[peakDi]!.path, line: peakRef.line },
+    min: sorted[0]!,
+    mean: round2(mean(all)),
+    median: round2(medianSorted(sorted)),
+    p95: round2(quantileSorted(sorted, 0.95)),
+    p99: round2(quantileSorted(sorted, 0.99)),
+    stddev: round2(all.length > 1 ? standardDeviation(all) : 0),
+    max,
+    maxSource,
+    aboveThreshold,
+    gaps,
+    resets,
+    trendPerDay,
+    fullAt,
+    series,
+  };
+  return { section, evidence };
+}

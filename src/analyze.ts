@@ -1,0 +1,245 @@
+/**
+ * The pipeline, end to end: paths → ingest (open, peek, sniff) → parsers → accumulators (digests per
+ * input) → hosts (group, correlate, build sections) → rules → Report. The CLI and the library API
+ * (`analyze`) both run this; renderers see only the Report it returns.
+ */
+import { basename } from 'node:path';
+import type { Evidence, Finding, HostReport, InputReport, Report, RuleSkip } from './model/report.js';
+import type { AnalyzeOptions } from './model/options.js';
+import type { InputKind } from './model/records.js';
+import { CtdError, InputError, SkipInput } from './model/errors.js';
+import { newAccount, type LineAccount } from './model/line-account.js';
+import { openPathSource, peekSource, assertNotEmpty, type Source } from './ingest/source.js';
+import { detectBinary } from './ingest/binary.js';
+import { chooseKind, headLines } from './ingest/sniff.js';
+import { kinds as defaultKinds } from './parsers/index.js';
+import type { KindModule } from './parsers/kind.js';
+import { SNIFF_LINES } from './parsers/kind.js';
+import type { ParseContext } from './parsers/line-parser.js';
+import { RecordRouter, allDigests, emptyBag, type DigestBag } from './analysis/registry.js';
+import { buildHost, type HostBuild } from './analysis/host.js';
+import { rules as defaultRules } from './rules/index.js';
+import { runRules, type RuleOverride } from './rules/engine.js';
+import { makeTimeZone, UTC } from './util/time.js';
+import { VERSION } from './version.js';
+
+export interface InputOutcome {
+  report: InputReport;
+  bag: DigestBag;
+  /** The input was named on the command line (its failure is a usage-level error: exit 2). */
+  readonly explicit: boolean;
+  /** Host named by the input's records (first non-null), if any. */
+  host: string | null;
+}
+
+export interface RunResult {
+  readonly report: Report;
+  /** Explicit inputs that could not be used (exit 2). */
+  readonly failedExplicit: readonly { readonly path: string; readonly message: string }[];
+  /** No input gave anything to analyse (exit 2). */
+  readonly noUsableInput: boolean;
+}
+
+export const DEFAULT_BURST_GAP_MS = 60_000;
+
+function inputReport(path: string, fields: Partial<InputReport> & Pick<InputReport, 'status'>): InputReport {
+  return {
+    path, host: null, kind: null, format: null, reason: null,
+    lines: { total: 0, parsed: 0, ignored: 0, malformed: 0 }, issues: [], dropLines: 0,
+    ...fields,
+  };
+}
+
+/** Read one explicit source through its kind's parser into digests. Never throws for input problems. */
+export async function ingestSource(
+  source: Source, options: AnalyzeOptions, kinds: readonly KindModule[], assumptions: string[],
+): Promise<InputOutcome> {
+  const explicit = source.origin === 'explicit';
+  const account: LineAccount = newAccount();
+  let kind: InputKind | null = null;
+  let format: string | null = null;
+  let bag = emptyBag();
+  try {
+    const peeked = await peekSource(source);
+    assertNotEmpty(peeked);
+    const binary = detectBinary(peeked.head);
+    if (binary) throw new InputError('CTD_INPUT_BINARY', `${source.path}: binary input (${binary}), not a text log or capture`, { path: source.path });
+    const forced = options.kind ?? source.kindHint;
+    let mod: KindModule | undefined;
+    if (forced) {
+      mod = kinds.find((k) => k.kind === forced);
+      if (!mod) throw new InputError('CTD_INPUT_UNRECOGNIZED', `${source.path}: kind ${forced} is not supported yet`, { path: source.path });
+    } else {
+      const lines = headLines(peeked.head, peeked.isComplete, SNIFF_LINES);
+      const choice = chooseKind(kinds, lines, basename(source.path));
+      if (!choice) {
+        if (lines.every((l) => l.trim() === '')) throw new SkipInput('CTD_INPUT_EMPTY', `${source.path}: only blank lines`, { path: source.path });
+        throw new InputError('CTD_INPUT_UNRECOGNIZED', `${source.path}: not a recognised input (expected a kernel log, usage timeline, conntrack capture, counters or sysctl output; use --kind to force one)`, { path: source.path });
+      }
+      mod = kinds.find((k) => k.kind === choice.kind)!;
+    }
+    kind = mod.kind;
+    const tz = (options.tz ? makeTimeZone(options.tz) : null) ?? UTC;
+    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year: options.year ?? null, tz };
+    const router = new RecordRouter(ctx);
+    let failure: CtdError | null = null;
+    try {
+      const res = await mod.run(peeked.chunks(), ctx, router.add, account);
+      format = res.format;
+      for (const a of res.assumptions) if (!assumptions.includes(a)) assumptions.push(a);
+    } catch (err) {
+      if (err instanceof SkipInput) throw err;
+      if (!(err instanceof CtdError)) throw err;
+      failure = err; // what was read before the damage still counts
+    }
+    bag = router.finish();
+    const host = firstHost(bag);
+    const dropLines = bag.kernel.reduce((n, d) => n + d.dropLines, 0);
+    const lines = { total: account.total, parsed: account.parsed, ignored: account.ignored, malformed: account.malformed };
+    if (failure) {
+      return { explicit, bag, host, report: inputReport(source.path, { status: 'failed', kind, format, host, reason: failure.message, lines, issues: account.issues, dropLines }) };
+    }
+    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, lines, issues: account.issues, dropLines }) };
+  } catch (err) {
+    if (err instanceof SkipInput) {
+      return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'skipped', kind, reason: reasonOf(err, source.path) }) };
+    }
+    if (err instanceof CtdError) {
+      return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'failed', kind, reason: err.message }) };
+    }
+    throw err;
+  }
+}
+
+function reasonOf(err: CtdError, path: string): string {
+  const m = err.message;
+  return m.startsWith(`${path}: `) ? m.slice(path.length + 2) : m;
+}
+
+/** The input's own host: a hostname fact, else the host of most drop lines, else any host its records name. */
+function firstHost(bag: DigestBag): string | null {
+  for (const d of bag.settings) if (d.host !== null) return d.host;
+  let best: string | null = null;
+  let bestLines = -1;
+  for (const d of bag.kernel) {
+    if (d.host !== null && d.dropLines > bestLines) {
+      best = d.host;
+      bestLines = d.dropLines;
+    }
+  }
+  if (best !== null) return best;
+  for (const d of allDigests(bag)) if (d.host !== null) return d.host;
+  return null;
+}
+
+/** Group digests by host: null-host digests join their input's host, else the only host there is. */
+function groupByHost(outcomes: readonly InputOutcome[]): Map<string | null, DigestBag> {
+  const groups = new Map<string | null, DigestBag>();
+  const names = new Set<string>();
+  for (const o of outcomes) {
+    if (o.host !== null) names.add(o.host);
+    for (const d of allDigests(o.bag)) if (d.host !== null) names.add(d.host);
+  }
+  const only = names.size === 1 ? [...names][0]! : null;
+  const bagFor = (h: string | null): DigestBag => {
+    let b = groups.get(h);
+    if (!b) {
+      b = emptyBag();
+      groups.set(h, b);
+    }
+    return b;
+  };
+  for (const o of outcomes) {
+    const fallback = o.host ?? only;
+    for (const d of o.bag.kernel) bagFor(d.host ?? fallback).kernel.push(d);
+    for (const d of o.bag.counters) bagFor(d.host ?? fallback).counters.push(d);
+    for (const d of o.bag.timeline) bagFor(d.host ?? fallback).timeline.push(d);
+    // settings and facts describe the input's host (a hostname fact names it)
+    for (const d of o.bag.settings) bagFor(d.host ?? fallback).settings.push(d);
+  }
+  return groups;
+}
+
+/** Turn explicit paths into Sources; a path that cannot be opened becomes a failed input. */
+async function openAll(paths: readonly string[], options: AnalyzeOptions): Promise<(Source | InputOutcome)[]> {
+  const out: (Source | InputOutcome)[] = [];
+  let n = 0;
+  for (const p of paths) {
+    n++;
+    try {
+      out.push(await openPathSource(p, String(n), options.kind));
+    } catch (err) {
+      if (!(err instanceof CtdError)) throw err;
+      out.push({ explicit: true, bag: emptyBag(), host: null, report: inputReport(p, { status: 'failed', reason: err.message }) });
+    }
+  }
+  return out;
+}
+
+export async function runAnalysis(paths: readonly string[], options: AnalyzeOptions = {}, kinds: readonly KindModule[] = defaultKinds): Promise<RunResult> {
+  const assumptions: string[] = [];
+  const opened = await openAll(paths, options);
+  const outcomes: InputOutcome[] = [];
+  for (const s of opened) {
+    outcomes.push('report' in s ? s : await ingestSource(s, options, kinds, assumptions));
+  }
+  const groups = groupByHost(outcomes);
+  // Attach the host to each input report once grouping decided it.
+  const hostBuilds: HostBuild[] = [];
+  const names = [...groups.keys()].sort((a, b) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)));
+  for (const name of names) {
+    if (options.host !== undefined && name !== options.host) continue;
+    hostBuilds.push(buildHost(name, groups.get(name)!, {
+      burstGapMs: options.burstGapMs ?? DEFAULT_BURST_GAP_MS,
+      bootTimeMs: options.bootTimeMs ?? null,
+      max: options.max ?? null,
+    }));
+  }
+  const overrides = new Map<string, RuleOverride>(Object.entries(options.rules ?? {}));
+  const { findings, skips } = runRules(defaultRules, hostBuilds.map((h) => ({ host: h.report, facets: h.facets, evidence: h.evidence })), {
+    overrides, maxOverride: options.max ?? null,
+  });
+  const inputs = outcomes.map((o) => {
+    const host = o.host ?? (o.report.status === 'parsed' && groups.size === 1 ? [...groups.keys()][0]! : o.host);
+    return { ...o.report, host };
+  });
+  const report: Report = {
+    schemaVersion: 1,
+    tool: { name: 'ctdoctor', version: VERSION },
+    run: {
+      options: publicOptions(options),
+      assumptions,
+      complete: outcomes.every((o) => o.report.status !== 'failed' && o.report.status !== 'refused'),
+    },
+    inputs,
+    hosts: hostBuilds.map((h) => h.report),
+    findings: findings as Finding[],
+    skips: skips as RuleSkip[],
+  };
+  const failedExplicit = outcomes
+    .filter((o) => o.explicit && (o.report.status === 'failed' || o.report.status === 'refused'))
+    .map((o) => ({ path: o.report.path, message: o.report.reason ?? 'failed' }));
+  const noUsableInput = !outcomes.some((o) => o.report.status === 'parsed');
+  return { report, failedExplicit, noUsableInput };
+}
+
+function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
+  return {
+    burstGapSeconds: (o.burstGapMs ?? DEFAULT_BURST_GAP_MS) / 1000,
+    tz: o.tz ?? 'UTC',
+    year: o.year ?? null,
+    bootTime: o.bootTimeMs !== undefined ? new Date(o.bootTimeMs).toISOString() : null,
+    kind: o.kind ?? null,
+    max: o.max ?? null,
+    host: o.host ?? null,
+    top: o.top ?? 10,
+    rules: o.rules ?? {},
+  };
+}
+
+/** Library API: analyse paths and return the typed Report (the object `--format json` prints). */
+export async function analyze(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Report> {
+  return (await runAnalysis(paths, options)).report;
+}
+
+export type { Evidence, HostReport };

@@ -1,0 +1,27 @@
+/** Normalised options of an analysis run (cli/options.ts builds them from argv; the library takes them directly). */
+import type { InputKind } from './records.js';
+import type { Severity } from './report.js';
+
+export type FailOn = Severity | 'never';
+export type RuleSetting = Severity | 'off';
+
+export interface AnalyzeOptions {
+  /** Force the kind of every explicit input (--kind). */
+  readonly kind?: InputKind;
+  /** Year for year-less stamps (--year). */
+  readonly year?: number;
+  /** Zone for zone-less stamps (--tz): an IANA name or ±HH:MM. Default UTC. */
+  readonly tz?: string;
+  /** Places monotonic stamps on the wall clock (--boot-time), ms since the epoch. */
+  readonly bootTimeMs?: number;
+  /** Drops further apart than this start a new burst (--burst-gap), ms. Default 60 000. */
+  readonly burstGapMs?: number;
+  /** The max in force, when no input says it (--max). */
+  readonly max?: number;
+  /** Only this host (--host). */
+  readonly host?: string;
+  /** Length of top-talker lists (--top). Default 10. */
+  readonly top?: number;
+  /** Per-rule severity overrides or 'off' (--rule ID=...). */
+  readonly rules?: Readonly<Record<string, RuleSetting>>;
+}

@@ -1,0 +1,95 @@
+/**
+ * Time stamps of count timelines. Reads the stamps that usage loops and monitoring exports write:
+ *
+ *   2024-05-13 10:00:00            (date '+%Y-%m-%d %H:%M:%S': zone-less, read in --tz)
+ *   2024-05-13T10:00:00+02:00      (ISO 8601, date -Iseconds, Grafana CSV)
+ *   2024/05/13 10:00:00.250Z
+ *   1715594400  1715594400.5  1715594400000  1615233542000000000   (epoch s, ms, µs, ns by magnitude)
+ *
+ * Pure helpers: no state, no I/O.
+ */
+import type { TimeZone } from '../../util/time.js';
+import { parseOffsetMinutes } from '../../util/time.js';
+
+/** A parsed stamp: UTC ms, and whether the text carried its own zone (else ctx.tz was applied). */
+export interface Stamp {
+  readonly ms: number;
+  readonly zoned: boolean;
+}
+
+/** A calendar stamp at the start of a string; the capture ends where the stamp ends. */
+export const CALENDAR_RE =
+  /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?/;
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
+  if (d > DAYS_IN_MONTH[mo - 1]!) return false;
+  // February 29 only in leap years
+  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return false;
+  return true;
+}
+
+/** Zone suffix (" UTC", "Z", "+02:00", "-0400") to minutes east of UTC; undefined when absent, null when bad. */
+function zoneMinutes(z: string | undefined): number | null | undefined {
+  if (z === undefined) return undefined;
+  const t = z.trim();
+  if (t === 'UTC' || t === 'GMT') return 0;
+  return parseOffsetMinutes(t);
+}
+
+/**
+ * Parse a calendar stamp that is the WHOLE of `text` (e.g. a CSV cell), or null when it is not one
+ * or names an impossible date. Zone-less stamps are read in `tz`.
+ */
+export function parseCalendar(text: string, tz: TimeZone): Stamp | null {
+  const m = CALENDAR_RE.exec(text);
+  if (!m || m[0].length !== text.length) return null;
+  return calendarFromMatch(m, tz);
+}
+
+/** Build a Stamp from a CALENDAR_RE match, or null for an impossible date or zone. */
+export function calendarFromMatch(m: RegExpExecArray, tz: TimeZone): Stamp | null {
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = m[4] === undefined ? 0 : Number(m[4]);
+  const mi = m[5] === undefined ? 0 : Number(m[5]);
+  // a leap second (:60) is read as :59, which keeps the order of samples
+  const s = m[6] === undefined ? 0 : Math.min(59, Number(m[6]));
+  if (!validDate(y, mo, d, h, mi, s)) return null;
+  const frac = m[7] === undefined ? 0 : Math.round(Number(`0.${m[7]}`) * 1000);
+  const local = Date.UTC(y, mo - 1, d, h, mi, s, frac);
+  const z = zoneMinutes(m[8]);
+  if (z === null) return null;
+  if (z === undefined) return { ms: tz.localToUtc(local), zoned: false };
+  return { ms: local - z * 60_000, zoned: true };
+}
+
+/** Epoch number text (digits, optional fraction). */
+export const EPOCH_RE = /^\d{9,19}(?:\.\d+)?$/;
+
+/**
+ * Epoch seconds, ms, µs or ns by magnitude (seconds from 1973 to 2286), or null. Epoch stamps are
+ * always UTC, so `zoned` is true.
+ */
+export function parseEpoch(text: string): Stamp | null {
+  if (!EPOCH_RE.test(text)) return null;
+  const n = Number(text);
+  if (!Number.isFinite(n)) return null;
+  let ms: number;
+  if (n < 1e8) return null;
+  else if (n < 1e10) ms = n * 1000;
+  else if (n >= 1e11 && n < 1e14) ms = n;
+  else if (n >= 1e14 && n < 1e17) ms = n / 1000;
+  else if (n >= 1e17 && n < 1e20) ms = n / 1e6;
+  else return null;
+  return { ms: Math.round(ms), zoned: true };
+}
+
+/** A CSV/JSON time cell: calendar stamp or epoch number. */
+export function parseStampCell(text: string, tz: TimeZone): Stamp | null {
+  const t = text.trim();
+  return parseCalendar(t, tz) ?? parseEpoch(t);
+}

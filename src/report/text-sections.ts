@@ -1,0 +1,12 @@
+/** Per-host text sections from the other input kinds, in report order. */
+import type { HostSectionRenderer } from './text.js';
+import { TEXT_WIDTH } from './text.js';
+import { renderCountersText } from './text/counters.js';
+import { renderSettingsText } from './text/settings.js';
+import { renderTimelineText } from './text/timeline.js';
+
+export const hostSections: readonly HostSectionRenderer[] = [
+  (h) => (h.timeline ? renderTimelineText(h.timeline, { width: TEXT_WIDTH }) : []),
+  (h) => (h.counters ? renderCountersText(h.counters, { width: TEXT_WIDTH }) : []),
+  (h) => renderSettingsText(h.settings, h.facts ?? null, { width: TEXT_WIDTH }),
+];

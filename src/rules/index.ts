@@ -1,0 +1,25 @@
+/** The rule registry: a plain array (ATTW's checks). Order here is the order `ctdoctor rules` lists. */
+import type { Rule } from './define-rule.js';
+import { tableFullDrops } from './table-full-drops.js';
+import { expectationTableFull } from './expectation-table-full.js';
+import { dropsSuppressed } from './drops-suppressed.js';
+import { dropCounter } from './drop-counter.js';
+import { earlyDrops } from './early-drops.js';
+import { insertFailures } from './insert-failures.js';
+import { usageHigh } from './usage-high.js';
+import { tableAtMax } from './table-at-max.js';
+import { timelineGaps } from './timeline-gaps.js';
+import { usageReset } from './usage-reset.js';
+
+export const rules: readonly Rule[] = [
+  tableFullDrops,
+  expectationTableFull,
+  dropsSuppressed,
+  tableAtMax,
+  usageHigh,
+  usageReset,
+  timelineGaps,
+  dropCounter,
+  earlyDrops,
+  insertFailures,
+];
