@@ -212,7 +212,7 @@ writeFileSync(join(OUT, 'meminfo.txt'), 'MemTotal:        2041236 kB\nMemFree:  
 writeFileSync(join(OUT, 'uname-a.txt'), `Linux ${HOST} 4.15.0-213-generic #224-Ubuntu SMP Mon Jun 19 13:30:12 UTC 2023 x86_64 x86_64 x86_64 GNU/Linux\n`);
 
 // The truth, for the README and the tests (they count independently from the files).
-writeFileSync(join(OUT, 'TRUTH.json'), JSON.stringify({
+writeFileSync(join(OUT, '..', 'incident-web-07.truth.json'), JSON.stringify({
   host: HOST, max: MAX, incidents: INCIDENTS.length, totalDrops, loggedDrops, suppressedLogged,
   dropCounter, insertFailed, captureEntries: entries, usageSamples: usage.length,
 }, null, 2) + '\n');
