@@ -42,11 +42,18 @@ export interface RunResult {
 
 export const DEFAULT_BURST_GAP_MS = 60_000;
 
-function inputReport(path: string, fields: Partial<InputReport> & Pick<InputReport, 'status'>): InputReport {
+function inputReport(path: string, f: Partial<InputReport> & Pick<InputReport, 'status'>): InputReport {
+  // keys in the order of the schema, so the JSON reads the same for every input
   return {
-    path, host: null, kind: null, format: null, reason: null,
-    lines: { total: 0, parsed: 0, ignored: 0, malformed: 0 }, issues: [], dropLines: 0,
-    ...fields,
+    path,
+    host: f.host ?? null,
+    kind: f.kind ?? null,
+    format: f.format ?? null,
+    status: f.status,
+    reason: f.reason ?? null,
+    lines: f.lines ?? { total: 0, parsed: 0, ignored: 0, malformed: 0 },
+    issues: f.issues ?? [],
+    dropLines: f.dropLines ?? 0,
   };
 }
 
@@ -201,7 +208,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
   });
   const inputs = outcomes.map((o) => {
     const host = o.host ?? (o.report.status === 'parsed' && groups.size === 1 ? [...groups.keys()][0]! : o.host);
-    return { ...o.report, host };
+    return inputReport(o.report.path, { ...o.report, host });
   });
   const report: Report = {
     schemaVersion: 1,

@@ -23,12 +23,20 @@ export interface BootSegment {
   readonly bootId: string | null;
   /** Drops with only a monotonic stamp, by floor(uptime seconds). Keys are uptime seconds. */
   readonly monoDrops: Map<number, DropBucket>;
-  /** Suppressed counts with only a monotonic stamp: uptime second → sum. */
-  readonly monoSuppressed: Map<number, { count: number; line: number; text: string }>;
+  /** Suppressed lines with only a monotonic stamp (ms = uptime in ms). */
+  readonly monoSuppressed: SuppressedLine[];
   /** Boot time estimates from lines carrying both clocks: max(wall − uptime), ms. */
   bootMsEstimate: number | null;
   minUptime: number;
   maxUptime: number;
+}
+
+/** One `N callbacks suppressed` line. Kept one by one (there are about a tenth as many as drop lines). */
+export interface SuppressedLine {
+  readonly ms: number;
+  readonly count: number;
+  readonly line: number;
+  readonly text: string;
 }
 
 export interface KernelEventBrief {
@@ -37,6 +45,8 @@ export interface KernelEventBrief {
   readonly uptimeSec: number | null;
   readonly text: string;
   readonly line: number;
+  /** Index of the boot segment the event was seen in (for anchoring monotonic stamps). */
+  readonly seg: number;
 }
 
 /** What stays per input and host after the stream. */
@@ -45,8 +55,8 @@ export interface KernelDigest extends Digest {
   readonly path: string;
   /** Drops with a wall stamp, by epoch second. */
   readonly wallDrops: Map<number, DropBucket>;
-  /** Suppressed counts with a wall stamp: epoch second → sum (and first line). */
-  readonly wallSuppressed: Map<number, { count: number; line: number; text: string }>;
+  /** Suppressed lines with a wall stamp (ms = epoch ms). */
+  readonly wallSuppressed: SuppressedLine[];
   readonly segments: BootSegment[];
   /** Drops with no time at all. */
   undatedDrops: number;
@@ -71,13 +81,13 @@ export const EVENTS_KEPT_PER_TYPE = 20;
 const EVIDENCE_KEPT = 5;
 
 function newSegment(bootId: string | null): BootSegment {
-  return { bootId, monoDrops: new Map(), monoSuppressed: new Map(), bootMsEstimate: null, minUptime: Infinity, maxUptime: -Infinity };
+  return { bootId, monoDrops: new Map(), monoSuppressed: [], bootMsEstimate: null, minUptime: Infinity, maxUptime: -Infinity };
 }
 
 function newDigest(host: string | null, ctx: ParseContext): KernelDigest {
   return {
     host, sourceId: ctx.sourceId, path: ctx.path,
-    wallDrops: new Map(), wallSuppressed: new Map(), segments: [newSegment(null)],
+    wallDrops: new Map(), wallSuppressed: [], segments: [newSegment(null)],
     undatedDrops: 0, undatedSuppressed: 0, dropLines: 0, rebootsMs: [],
     events: [], eventCounts: new Map(), settings: new Map(), kernelRelease: null,
     firstDrops: [], firstSuppressed: [],
@@ -95,11 +105,6 @@ function bump(map: Map<number, DropBucket>, key: number, ms: number, line: numbe
   }
 }
 
-function addSuppressed(map: Map<number, { count: number; line: number; text: string }>, key: number, n: number, line: number, text: string): void {
-  const b = map.get(key);
-  if (b) b.count += n;
-  else map.set(key, { count: n, line, text });
-}
 
 export function createKernelAccumulator(ctx: ParseContext): Accumulator<KernelDigest> {
   const byHost = new Map<string | null, KernelDigest>();
@@ -151,15 +156,15 @@ export function createKernelAccumulator(ctx: ParseContext): Accumulator<KernelDi
       case 'suppressed': {
         const n = e.count ?? 0;
         if (d.firstSuppressed.length < EVIDENCE_KEPT) d.firstSuppressed.push({ path: ctx.path, line, text: e.text });
-        if (e.tsMs !== null) addSuppressed(d.wallSuppressed, Math.floor(e.tsMs / 1000), n, line, e.text);
-        else if (e.uptimeSec !== null) addSuppressed(seg.monoSuppressed, Math.floor(e.uptimeSec), n, line, e.text);
+        if (e.tsMs !== null) d.wallSuppressed.push({ ms: e.tsMs, count: n, line, text: e.text });
+        else if (e.uptimeSec !== null) seg.monoSuppressed.push({ ms: e.uptimeSec * 1000, count: n, line, text: e.text });
         else d.undatedSuppressed += n;
         return;
       }
       default: {
         const c = (d.eventCounts.get(e.type) ?? 0) + 1;
         d.eventCounts.set(e.type, c);
-        if (c <= EVENTS_KEPT_PER_TYPE) d.events.push({ type: e.type, tsMs: e.tsMs, uptimeSec: e.uptimeSec, text: e.text, line });
+        if (c <= EVENTS_KEPT_PER_TYPE) d.events.push({ type: e.type, tsMs: e.tsMs, uptimeSec: e.uptimeSec, text: e.text, line, seg: bootIndex });
         if (e.settings) {
           for (const [k, v] of Object.entries(e.settings)) d.settings.set(k, { value: v, evidence: { path: ctx.path, line, text: e.text } });
         }

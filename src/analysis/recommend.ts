@@ -3,7 +3,9 @@
  * seeds' rules of thumb. A pure function of one host's sections (analyze) or of planning inputs
  * (`ctdoctor recommend`): both go through `recommend()`, so both follow the same rules.
  */
-import type { Evidence, TableSection } from '../model/report.js';
+import type { Change, Evidence, Recommendations, TableSection } from '../model/report.js';
+
+export type { Change, Recommendations };
 
 export type Role = 'light' | 'medium' | 'heavy' | 'k8s-node' | 'nat-gateway';
 export const ROLES: readonly Role[] = ['light', 'medium', 'heavy', 'k8s-node', 'nat-gateway'];
@@ -36,32 +38,6 @@ const K = {
   udpStream: 'net.netfilter.nf_conntrack_udp_timeout_stream',
   generic: 'net.netfilter.nf_conntrack_generic_timeout',
 } as const;
-
-export interface Change {
-  readonly current: number | null;
-  readonly recommended: number;
-  readonly reason: string;
-  readonly evidence?: readonly Evidence[];
-}
-
-export interface Recommendations {
-  readonly nf_conntrack_max: Change;
-  readonly nf_conntrack_buckets: Change;
-  readonly memoryBytes: number;
-  readonly memoryShareOfRam: number | null;
-  /** Memory above --memory-budget: reduce demand (timeouts, NOTRACK, limits) before growing the table. */
-  readonly overBudget: boolean;
-  readonly timeouts: Readonly<Record<string, Change & { readonly frees: number | null }>>;
-  readonly notrack: readonly { readonly protocol: string; readonly port: number; readonly entries: number; readonly rules: readonly string[]; readonly caveats: string }[];
-  readonly rateLimits: readonly { readonly source: string; readonly entries: number; readonly rules: readonly string[] }[];
-  readonly synCookies: boolean;
-  readonly kubeProxy: string | null;
-  /** The /etc/sysctl.d/ file, ready to write. */
-  readonly sysctlFile: string;
-  /** Module preload, hashsize option, udev rule, and the commands to apply and verify. */
-  readonly persistence: string;
-  readonly assumptions: readonly string[];
-}
 
 export interface RecommendInput {
   readonly host: string | null;

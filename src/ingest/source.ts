@@ -2,7 +2,7 @@
  * Sources: where input bytes come from (a file, stdin, a FIFO, a gzip file), as async Buffer blocks.
  * A source is opened once; `peekSource` reads its head (for sniffing) and replays it before the rest.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, createReadStream, promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, SkipInput } from '../model/errors.js';
@@ -63,10 +63,9 @@ export async function openPathSource(path: string, id: string, kindHint?: InputK
   if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice()) {
     throw new InputError('CTD_INPUT_UNREADABLE', `${path}: not a regular file, FIFO or character device`, { path });
   }
-  // Open now, so an unreadable file fails here with its own message.
-  let fh;
+  // Check now, so an unreadable file fails here with its own message; open lazily when read.
   try {
-    fh = await fsp.open(path, 'r');
+    await fsp.access(path, fsConstants.R_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError('CTD_INPUT_UNREADABLE', `${path}: cannot read (${code === 'EACCES' ? 'permission denied' : code ?? 'error'})`, { path });
@@ -74,7 +73,7 @@ export async function openPathSource(path: string, id: string, kindHint?: InputK
   const mtimeMs = st.isFile() ? st.mtimeMs : null;
   return {
     id, path, origin: 'explicit', mtimeMs, ...(kindHint ? { kindHint } : {}),
-    chunks: () => maybeGunzip(createReadStream(path, { fd: fh.fd, highWaterMark: READ_BLOCK_BYTES, autoClose: true }), path),
+    chunks: () => maybeGunzip(createReadStream(path, { highWaterMark: READ_BLOCK_BYTES }), path),
   };
 }
 

@@ -178,6 +178,36 @@ export interface Correlation {
   readonly clockOffsetSeconds: number | null;
 }
 
+export interface Change {
+  readonly current: number | null;
+  readonly recommended: number;
+  readonly reason: string;
+  readonly evidence?: readonly Evidence[];
+}
+
+/** What to change on one host (or for a plan: `ctdoctor recommend`), each tied to its evidence. */
+export interface Recommendations {
+  readonly nf_conntrack_max: Change;
+  readonly nf_conntrack_buckets: Change;
+  /** Kernel memory at the recommended max: entries × entry size + buckets × 8 bytes. */
+  readonly memoryBytes: number;
+  readonly memoryShareOfRam: number | null;
+  /** Memory above --memory-budget: reduce demand (timeouts, NOTRACK, limits) before growing the table. */
+  readonly overBudget: boolean;
+  /** sysctl name → change, with the entries it would free (estimated from the capture) when known. */
+  readonly timeouts: Readonly<Record<string, Change & { readonly frees: number | null }>>;
+  readonly notrack: readonly { readonly protocol: string; readonly port: number; readonly entries: number; readonly rules: readonly string[]; readonly caveats: string }[];
+  readonly rateLimits: readonly { readonly source: string; readonly entries: number; readonly rules: readonly string[] }[];
+  readonly synCookies: boolean;
+  /** Set when kube-proxy was seen: change its conntrack settings instead of the sysctls. */
+  readonly kubeProxy: string | null;
+  /** The /etc/sysctl.d/ file, ready to write. */
+  readonly sysctlFile: string;
+  /** Module preload, hashsize option, udev rule, and the commands to apply and verify. */
+  readonly persistence: string;
+  readonly assumptions: readonly string[];
+}
+
 export interface HostReport {
   readonly name: string | null;
   readonly drops: Drops;
@@ -190,6 +220,10 @@ export interface HostReport {
   readonly timeline?: TimelineSection | null;
   readonly table?: TableSection | null;
   readonly counters?: CountersSection | null;
+  /** What to change (null when nothing was learned about the table). */
+  readonly recommendations?: Recommendations | null;
+  /** The narrative for humans: what happened, when, how bad, what filled the table, what to change. */
+  readonly summary?: string;
 }
 
 export interface RunInfo {

@@ -3,8 +3,10 @@ import type { KindModule } from './kind.js';
 import { conntrackStatsKind } from './conntrack-stats/index.js';
 import { sysctlKind } from './sysctl/index.js';
 import { countTimelineKind } from './count-timeline/index.js';
+import { kernelLogKind } from './kernel-log/index.js';
 
 export const kinds: readonly KindModule[] = [
+  kernelLogKind,
   countTimelineKind,
   conntrackStatsKind,
   sysctlKind,

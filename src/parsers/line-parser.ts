@@ -33,7 +33,8 @@ export interface LineParser<R, S> {
   init(ctx: ParseContext): S;
   /**
    * Optional byte prefilter: false means the line is irrelevant (counted as ignored) and never
-   * becomes a string. Must be a pure function of the bytes.
+   * becomes a string. It may keep scan positions and cheap facts (a boot id) in the state, but its
+   * answer must depend only on the bytes seen so far, never on how they were split into blocks.
    */
   wants?(buf: Buffer, start: number, end: number, state: S): boolean;
   line(text: string, lineNo: number, state: S): LineResult<R>;

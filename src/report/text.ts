@@ -91,15 +91,31 @@ function renderPerMinute(h: HostReport, opts: RenderOptions): string[] {
 function renderEvents(h: HostReport, opts: RenderOptions): string[] {
   const evs = h.events.filter((e) => e.type !== 'reboot');
   if (!evs.length) return [];
-  const out = [heading(opts, 'OTHER KERNEL EVENTS')];
-  for (const e of evs.slice(0, 12)) {
-    const when = e.at !== null ? fmtStamp(e.at) : e.uptime !== null ? fmtUptime(e.uptime).padEnd(15) : 'undated'.padEnd(15);
-    out.push(`  ${when}  ${clip(sanitizeText(e.text), TEXT_WIDTH - 19)}`);
+  // runs of the same message are one row: first time, last time, how many
+  const rows: { first: (typeof evs)[number]; last: (typeof evs)[number]; n: number }[] = [];
+  for (const e of evs) {
+    const prev = rows[rows.length - 1];
+    if (prev && prev.first.type === e.type && prev.first.text === e.text) {
+      prev.last = e;
+      prev.n++;
+    } else rows.push({ first: e, last: e, n: 1 });
   }
+  const when = (e: (typeof evs)[number]): string => (e.at !== null ? fmtStamp(e.at) : e.uptime !== null ? fmtUptime(e.uptime) : 'undated');
+  const out = [heading(opts, 'OTHER KERNEL EVENTS') + '  (times UTC)'];
+  for (const r of rows.slice(0, 12)) {
+    const a = when(r.first);
+    const b = when(r.last);
+    const times = r.n > 1 ? `${a} .. ${b.slice(0, 7) === a.slice(0, 7) ? b.slice(7) : b} (${r.n}x)` : a;
+    out.push(clip(`  ${times}  ${sanitizeText(r.first.text)}`, TEXT_WIDTH));
+  }
+  if (rows.length > 12) out.push(`  ... ${plural(rows.length - 12, 'more row')}`);
+  const kept = evs.length;
   const total = Object.entries(h.eventCounts).filter(([t]) => t !== 'reboot').reduce((n, [, c]) => n + c, 0);
-  if (total > 12) out.push(`  ... ${plural(total - 12, 'more event')}`);
+  if (total > kept) out.push(`  (${fmtInt(total)} events in all; the first ${EVENTS_PER_TYPE} of each kind are listed)`);
   return out;
 }
+
+const EVENTS_PER_TYPE = 20;
 
 function severityLabel(f: Finding, opts: RenderOptions): string {
   const word = f.severity.padEnd(8);
@@ -107,7 +123,15 @@ function severityLabel(f: Finding, opts: RenderOptions): string {
   return paint(opts.color, color, word);
 }
 
-export function renderFindings(findings: readonly Finding[], opts: RenderOptions): string[] {
+/** Evidence paths: the base name when it is unique among the inputs (80 columns are precious). */
+export function pathShortener(inputs: readonly InputReport[]): (p: string) => string {
+  const base = (p: string): string => p.slice(p.lastIndexOf('/', p.length - 2) + 1);
+  const counts = new Map<string, number>();
+  for (const i of inputs) counts.set(base(i.path), (counts.get(base(i.path)) ?? 0) + 1);
+  return (p) => (counts.get(base(p)) === 1 ? base(p) : p);
+}
+
+export function renderFindings(findings: readonly Finding[], opts: RenderOptions, short: (p: string) => string = (p) => p): string[] {
   if (!findings.length) return [heading(opts, 'FINDINGS'), '  none'];
   const out = [heading(opts, 'FINDINGS')];
   for (const f of findings) {
@@ -115,7 +139,7 @@ export function renderFindings(findings: readonly Finding[], opts: RenderOptions
     out.push(head);
     out.push(...wrap(sanitizeText(f.message), TEXT_WIDTH, '           '));
     for (const e of f.evidence.slice(0, 3)) {
-      const where = `${e.path}${e.line !== null ? `:${e.line}` : ''}`;
+      const where = `${short(e.path)}${e.line !== null ? `:${e.line}` : ''}`;
       out.push(clip(`           ${sanitizeText(where)}  ${sanitizeText(e.text.trim().replace(/\s+/g, " "))}`, TEXT_WIDTH));
     }
   }
@@ -125,7 +149,7 @@ export function renderFindings(findings: readonly Finding[], opts: RenderOptions
 function renderInputs(inputs: readonly InputReport[], opts: RenderOptions): string[] {
   const out = [heading(opts, 'INPUTS') + '  (lines: total / parsed / ignored / malformed)'];
   for (const i of inputs) {
-    const name = clip(sanitizeText(i.path), 40);
+    const name = clip(sanitizeText(i.path), TEXT_WIDTH - 2);
     if (i.status !== 'parsed') {
       out.push(`  ${name}`);
       out.push(...wrap(`${i.status}: ${sanitizeText(i.reason ?? '')}`, TEXT_WIDTH, '      '));
@@ -173,7 +197,7 @@ export function renderText(report: Report, opts: RenderOptions, extra: readonly 
     if (report.hosts.length > 1) lines.push(heading(opts, `== HOST ${sanitizeText(h.name ?? '(unnamed)')} ==`), '');
     lines.push(...renderHostText(h, report, opts, extra));
   }
-  lines.push('', ...renderFindings(report.findings, opts));
+  lines.push('', ...renderFindings(report.findings, opts, pathShortener(report.inputs)));
   lines.push('', ...renderInputs(report.inputs, opts));
   return lines.join('\n') + '\n';
 }

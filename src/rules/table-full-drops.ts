@@ -7,8 +7,8 @@ export const tableFullDrops = defineRule({
   severity: 'error',
   requires: ['kernel-log'],
   messages: {
-    bursts: '{{logged}} "table full" drops logged in {{bursts}} {{burstWord}} ({{first}} to {{last}}), {{suppressed}} more suppressed',
-    undated: '{{logged}} "table full" drops logged (no time stamps), {{suppressed}} more suppressed',
+    bursts: '{{logged}} "table full" drops logged in {{bursts}} {{burstWord}} ({{first}} to {{last}}){{suppressedNote}}',
+    undated: '{{logged}} "table full" drops logged (no time stamps){{suppressedNote}}',
   },
   docs: {
     summary: 'The conntrack table was full and the kernel dropped packets of new connections.',
@@ -26,8 +26,9 @@ export const tableFullDrops = defineRule({
       seen.add(k);
       return true;
     });
+    const suppressedNote = d.suppressed ? `, ${d.suppressed.toLocaleString('en-US')} more suppressed by rate limiting` : '';
     if (d.bursts.length === 0) {
-      return { messageId: 'undated', data: { logged: d.logged, suppressed: d.suppressed }, evidence: unique };
+      return { messageId: 'undated', data: { logged: d.logged, suppressedNote }, evidence: unique };
     }
     const first = d.bursts[0]!;
     const last = d.bursts[d.bursts.length - 1]!;
@@ -36,7 +37,7 @@ export const tableFullDrops = defineRule({
       messageId: 'bursts',
       data: {
         logged: d.logged, bursts: d.bursts.length, burstWord: d.bursts.length === 1 ? 'burst' : 'bursts',
-        first: span(first.start, first.startUptime), last: span(last.end, last.endUptime), suppressed: d.suppressed,
+        first: span(first.start, first.startUptime), last: span(last.end, last.endUptime), suppressedNote,
       },
       evidence: unique,
     };

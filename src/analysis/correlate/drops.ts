@@ -5,7 +5,7 @@
  */
 import type { Burst, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
 import { isoUtc } from '../../util/time.js';
-import type { BootSegment, DropBucket, KernelDigest } from '../kernel.js';
+import type { BootSegment, DropBucket, KernelDigest, SuppressedLine } from '../kernel.js';
 
 export interface DropsOptions {
   readonly burstGapMs: number;
@@ -102,9 +102,10 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   // 2. Per source, its drops on the wall clock (own wall stamps + anchored monotonic segments),
   //    and what stays monotonic-only.
   const wall = new Map<number, MergedBucket>();
-  const wallSupp = new Map<number, { count: number; line: number; text: string; path: string }>();
+  // suppressed lines per source on the wall clock; deduplicated across sources below
+  const wallSuppBySource: { path: string; lines: SuppressedLine[] }[] = [];
   const mono = new Map<number, MergedBucket>();
-  const monoSupp = new Map<number, { count: number; line: number; text: string; path: string }>();
+  const monoSuppBySource: { path: string; lines: SuppressedLine[] }[] = [];
   const perSourceWall: { d: KernelDigest; buckets: Map<number, DropBucket>; clock: SourceCoverage['clock']; note: string | null }[] = [];
   let anchorUsed: string | null = null;
   let bootTimeUsed: number | null = null;
@@ -112,12 +113,13 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   let hasUnanchored = false;
   const unanchored: { d: KernelDigest; seg: BootSegment }[] = [];
 
+  const segmentBoot = new Map<BootSegment, number>();
   for (const d of digests) {
     const buckets = new Map<number, DropBucket>(d.wallDrops);
     let clock: SourceCoverage['clock'] = d.wallDrops.size ? 'wall' : 'none';
     let note: string | null = null;
     d.segments.forEach((seg, i) => {
-      if (!seg.monoDrops.size && !seg.monoSuppressed.size) return;
+      if (!seg.monoDrops.size && !seg.monoSuppressed.length) return;
       let bootMs: number | null = null;
       if (opts.bootTimeMs !== null && i === d.segments.length - 1) {
         bootMs = opts.bootTimeMs;
@@ -135,6 +137,7 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
         return;
       }
       bootTimeUsed = bootMs;
+      segmentBoot.set(seg, bootMs);
       clock = clock === 'wall' ? 'wall' : 'monotonic-anchored';
       for (const [, b] of seg.monoDrops) {
         const first = bootMs + b.firstMs;
@@ -145,18 +148,11 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
         if (cur) buckets.set(key, { ...cur, count: cur.count + b.count, firstMs: Math.min(cur.firstMs, first), lastMs: Math.max(cur.lastMs, last) });
         else buckets.set(key, { ...b, firstMs: first, lastMs: last });
       }
-      for (const [sec, s] of seg.monoSuppressed) {
-        const key = Math.floor((bootMs + sec * 1000) / 1000);
-        const cur = wallSupp.get(key);
-        if (!cur || s.count > cur.count) wallSupp.set(key, { ...s, path: d.path });
-      }
+      wallSuppBySource.push({ path: d.path, lines: seg.monoSuppressed.map((x) => ({ ...x, ms: bootMs! + x.ms })) });
     });
     if (buckets.size) hasWallDrops = true;
     perSourceWall.push({ d, buckets, clock, note });
-    for (const [sec, s] of d.wallSuppressed) {
-      const cur = wallSupp.get(sec);
-      if (!cur || s.count > cur.count) wallSupp.set(sec, { ...s, path: d.path });
-    }
+    if (d.wallSuppressed.length) wallSuppBySource.push({ path: d.path, lines: d.wallSuppressed });
   }
   for (const { d, buckets } of perSourceWall) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
 
@@ -167,10 +163,7 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     hasUnanchored = true;
     if (!monoAdded) continue;
     for (const [k, b] of seg.monoDrops) mergeMax(mono, k, b, d.path);
-    for (const [k, s] of seg.monoSuppressed) {
-      const cur = monoSupp.get(k);
-      if (!cur || s.count > cur.count) monoSupp.set(k, { ...s, path: d.path });
-    }
+    if (seg.monoSuppressed.length) monoSuppBySource.push({ path: d.path, lines: seg.monoSuppressed });
   }
 
   // 3. Bursts per domain.
@@ -179,7 +172,7 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   let attributed = 0;
   let suppressedTotal = 0;
   const counted = new Map<string, number>();
-  const domain = (buckets: Map<number, MergedBucket>, supp: Map<number, { count: number; line: number; text: string; path: string }>, isWall: boolean, cuts: readonly number[]): void => {
+  const domain = (buckets: Map<number, MergedBucket>, supp: readonly MergedSuppressed[], isWall: boolean, cuts: readonly number[]): void => {
     const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
     for (const b of sorted) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
     const sortedCuts = [...cuts].sort((a, b) => a - b);
@@ -200,13 +193,13 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
       minuteTotals.set(minute, (minuteTotals.get(minute) ?? 0) + b.count);
     }
     // suppressed attribution: the burst whose span (+gap) covers it, else the next burst within the gap
-    for (const [sec, s] of [...supp.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const s of supp) {
       suppressedTotal += s.count;
-      const t = sec * 1000;
+      const t = s.ms;
       let target: Open | undefined;
       for (let i = open.length - 1; i >= 0; i--) {
         const o = open[i]!;
-        if (o.start.firstMs <= t + 999 && t <= o.endMs + opts.burstGapMs) { target = o; break; }
+        if (o.start.firstMs <= t && t <= o.endMs + opts.burstGapMs) { target = o; break; }
       }
       target ??= open.find((o) => o.start.firstMs > t && o.start.firstMs - t <= opts.burstGapMs);
       if (target) {
@@ -237,9 +230,9 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     }
   };
   const allReboots = digests.flatMap((d) => d.rebootsMs);
-  domain(wall, wallSupp, true, allReboots);
+  domain(wall, dedupeSuppressed(wallSuppBySource), true, allReboots);
   // Unanchored segments of different boots share one relative clock: no cuts can be placed on it.
-  if (monoAdded) domain(mono, monoSupp, false, []);
+  if (monoAdded) domain(mono, dedupeSuppressed(monoSuppBySource), false, []);
 
   let undated = 0;
   let undatedSupp = 0;
@@ -257,12 +250,25 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   // 4. Context events, sorted by time then source order.
   const events: HostEvent[] = [];
   const eventCounts: Record<string, number> = Object.create(null) as Record<string, number>;
+  // Monotonic-only events take the anchor of their boot segment; the same event seen by two sources
+  // (same type and text within 2 s) is listed once.
+  const placed: (HostEvent & { ms: number | null })[] = [];
   for (const d of digests) {
-    for (const e of d.events) events.push({ type: e.type, at: e.tsMs !== null ? isoUtc(e.tsMs) : null, uptime: e.uptimeSec, text: e.text, path: d.path, line: e.line });
-    for (const [t, n] of d.eventCounts) eventCounts[t] = (eventCounts[t] ?? 0) + n;
+    for (const e of d.events) {
+      const seg = d.segments[e.seg];
+      const boot = seg ? segmentBoot.get(seg) : undefined;
+      const ms = e.tsMs ?? (e.uptimeSec !== null && boot !== undefined ? boot + e.uptimeSec * 1000 : null);
+      placed.push({ type: e.type, at: ms !== null ? isoUtc(ms) : null, uptime: e.uptimeSec, text: e.text, path: d.path, line: e.line, ms });
+    }
+    // sources of one host overlap (dmesg, kern.log, journal): the largest count per type, not the sum
+    for (const [t, n] of d.eventCounts) eventCounts[t] = Math.max(eventCounts[t] ?? 0, n);
     for (const e of d.events) pushEv(`events.${e.type}`, { path: d.path, line: e.line, text: e.text });
   }
-  events.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? '') || (a.uptime ?? 0) - (b.uptime ?? 0) || a.path.localeCompare(b.path) || a.line - b.line);
+  placed.sort((a, b) => (a.ms ?? Infinity) - (b.ms ?? Infinity) || (a.uptime ?? 0) - (b.uptime ?? 0) || a.path.localeCompare(b.path) || a.line - b.line);
+  for (const e of placed) {
+    const dup = e.ms !== null && events.some((x) => x.type === e.type && x.text === e.text && x.path !== e.path && x.at !== null && Math.abs(Date.parse(x.at) - e.ms!) <= 2000);
+    if (!dup) events.push({ type: e.type, at: e.at, uptime: e.uptime, text: e.text, path: e.path, line: e.line });
+  }
 
   const sources: SourceCoverage[] = perSourceWall.map(({ d, buckets, clock, note }) => {
     const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
@@ -304,6 +310,37 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     sources,
     evidence,
   };
+}
+
+interface MergedSuppressed extends SuppressedLine {
+  readonly path: string;
+}
+
+/** How far apart two copies of one suppressed line may be stamped (second-resolution syslog vs dmesg). */
+const SUPPRESSED_MATCH_MS = 2000;
+
+/**
+ * The same `N callbacks suppressed` line seen by several sources counts once: a line of another source
+ * with the same N within SUPPRESSED_MATCH_MS is a copy. Lines of one source are never merged.
+ */
+function dedupeSuppressed(sources: readonly { path: string; lines: readonly SuppressedLine[] }[]): MergedSuppressed[] {
+  const merged: MergedSuppressed[] = [];
+  const byCount = new Map<number, { ms: number; path: string }[]>();
+  for (const src of sources) {
+    const added: { count: number; entry: { ms: number; path: string } }[] = [];
+    for (const l of src.lines) {
+      const seen = byCount.get(l.count);
+      if (seen && seen.some((x) => x.path !== src.path && Math.abs(x.ms - l.ms) <= SUPPRESSED_MATCH_MS)) continue;
+      merged.push({ ...l, path: src.path });
+      added.push({ count: l.count, entry: { ms: l.ms, path: src.path } });
+    }
+    for (const a of added) {
+      const list = byCount.get(a.count) ?? [];
+      list.push(a.entry);
+      byCount.set(a.count, list);
+    }
+  }
+  return merged.sort((a, b) => a.ms - b.ms || a.path.localeCompare(b.path) || a.line - b.line);
 }
 
 function round3(x: number): number {

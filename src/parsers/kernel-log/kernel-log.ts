@@ -1,0 +1,306 @@
+/**
+ * The kernel-log parser: dmesg (raw, -T, iso, unstamped), kern.log / messages / syslog (with or without
+ * `[uptime]`, RFC 3339), OpenWrt logread, journalctl (short, -precise, -iso, -monotonic, -full, -unix,
+ * json). Every line is framed on its own, so framings may be mixed in one file. Literal sample:
+ *
+ *   Mar  1 09:41:21 ip-172-31-3-170 kernel: [12449650.185260] nf_conntrack: table full, dropping packet
+ *   Mar  1 09:41:26 ip-172-31-3-170 kernel: [12449655.206163] net_ratelimit: 466 callbacks suppressed
+ *   -- Reboot --
+ *   [ 1465.133062] nf_conntrack: nf_conntrack: table full, dropping packet
+ *
+ * Records: KernelEvent (drop, suppressed, expectation-full, vmalloc-fallback, syn-flood, conntrack-boot,
+ * kernel-version, kube-proxy-sysctl, reboot). A 'reboot' is emitted for `-- Reboot --` / `-- Boot <id> --`,
+ * when a monotonic stamp of one host falls by more than 1 s, and when a journal _BOOT_ID of one host
+ * changes; the analysis splits bursts on them in stream order.
+ * Everything else, and paste noise (prompts, commands, journal banners, wrapped tails), is 'skip'.
+ */
+import type { KernelEvent, KernelFraming } from '../../model/records.js';
+import type { LineParser, LineResult, ParseContext } from '../line-parser.js';
+import { NeedleScanner } from '../../util/bytes.js';
+import { datingAssumptions, initDating, resolveWall, type DatingState } from './dating.js';
+import { parseFrame, stripNoise, stripPrompt, type Frame } from './framing.js';
+import { matchKernelMessage, matchKubeProxy, mentionsDrop, type MessageMatch, type MessageResult } from './messages.js';
+import { ByteFinder, microsToNumber, parseJournalEntry, rawJsonRange, rawJsonString } from './journal-json.js';
+
+/**
+ * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
+ * needle costs one Buffer.indexOf pass over a block (about 0.5 s/GB on varied text), so the list is
+ * short: journal markers (`-- Reboot --`) are recognised by their first bytes instead.
+ */
+export const KERNEL_LOG_NEEDLES: readonly string[] = ['conntrack', 'suppress', 'Linux version', 'SYN flooding'];
+/** Extra needles for journal JSON lines: a byte-array MESSAGE or \u escapes hide the text from byte search. */
+const JSON_NEEDLES: readonly string[] = ['"MESSAGE":[', '\\u'];
+/** Hosts remembered for boot tracking; beyond this the maps are cleared (memory stays bounded). */
+const MAX_TRACKED_HOSTS = 4096;
+/** A monotonic stamp falling by more than this (s) within one host means a new boot. */
+const REBOOT_FALL_SEC = 1;
+
+/** Parser state: prefilter scanners, boot tracking, dating and framing tallies. Internal to this kind. */
+export interface KernelLogState {
+  readonly ctx: ParseContext;
+  readonly needles: readonly NeedleScanner[];
+  readonly jsonNeedles: readonly NeedleScanner[];
+  readonly nul: NeedleScanner;
+  /** Finders for the `_BOOT_ID` and `_HOSTNAME` keys of journal JSON lines. */
+  readonly bootKey: ByteFinder;
+  readonly hostKey: ByteFinder;
+  /** Last (host, boot) byte pair the prefilter confirmed as unchanged: later equal lines cost no decoding. */
+  bootCache: { host: Buffer | null; boot: Buffer } | null;
+  /** Journal _BOOT_ID per host ('' for none). */
+  readonly bootByHost: Map<string, string>;
+  /** Last monotonic stamp per host ('' for none). */
+  readonly uptimeByHost: Map<string, number>;
+  /** A reboot found on a line that could not give records: emitted before the next records. */
+  pendingReboot: KernelEvent | null;
+  journalSeen: boolean;
+  lastWallMs: number | null;
+  lastHost: string | null;
+  lastFraming: KernelFraming | null;
+  /** Parsed lines per framing, in first-seen order. */
+  readonly framings: Map<KernelFraming, number>;
+  readonly dating: DatingState;
+}
+
+function initState(ctx: ParseContext): KernelLogState {
+  return {
+    ctx,
+    needles: KERNEL_LOG_NEEDLES.map((n) => new NeedleScanner(n)),
+    jsonNeedles: JSON_NEEDLES.map((n) => new NeedleScanner(n)),
+    nul: new NeedleScanner(0),
+    bootKey: new ByteFinder('BOOT_ID"'),
+    hostKey: new ByteFinder('HOSTNAME"'),
+    bootCache: null,
+    bootByHost: new Map(),
+    uptimeByHost: new Map(),
+    pendingReboot: null,
+    journalSeen: false,
+    lastWallMs: null,
+    lastHost: null,
+    lastFraming: null,
+    framings: new Map(),
+    dating: initDating(ctx),
+  };
+}
+
+/** String twin of the byte prefilter (for JSON lines, whose relevance line() re-checks). */
+function textWanted(t: string): boolean {
+  for (const n of KERNEL_LOG_NEEDLES) if (t.includes(n)) return true;
+  for (const n of JSON_NEEDLES) if (t.includes(n)) return true;
+  return false;
+}
+
+function remember<V>(m: Map<string, V>, k: string, v: V): void {
+  if (m.size >= MAX_TRACKED_HOSTS && !m.has(k)) m.clear();
+  m.set(k, v);
+}
+
+/** Prefilter for a JSON line: true when its (host, _BOOT_ID) differs from the boot known for that host. */
+function jsonBootChanged(buf: Buffer, start: number, end: number, s: KernelLogState): boolean {
+  const b = rawJsonRange(buf, start, end, s.bootKey);
+  if (b === null) return false;
+  const h = rawJsonRange(buf, start, end, s.hostKey);
+  const c = s.bootCache;
+  if (c !== null && c.boot.compare(buf, b[0], b[1]) === 0
+    && (h === null ? c.host === null : c.host !== null && c.host.compare(buf, h[0], h[1]) === 0)) return false;
+  const boot = buf.toString('utf8', b[0], b[1]);
+  const host = h === null ? '' : buf.toString('utf8', h[0], h[1]);
+  if (s.bootByHost.get(host) !== boot) return true; // new host or new boot: line() records it
+  s.bootCache = { host: h === null ? null : Buffer.from(buf.subarray(h[0], h[1])), boot: Buffer.from(buf.subarray(b[0], b[1])) };
+  return false;
+}
+
+function countFraming(s: KernelLogState, f: KernelFraming): void {
+  s.framings.set(f, (s.framings.get(f) ?? 0) + 1);
+  s.lastFraming = f;
+}
+
+interface Stamp {
+  readonly framing: KernelFraming;
+  readonly tsMs: number | null;
+  readonly uptimeSec: number | null;
+  readonly host: string | null;
+  readonly bootId?: string | null;
+}
+
+function event(type: KernelEvent['type'], m: MessageMatch | null, st: Stamp, text: string, s: KernelLogState, lineNo: number): KernelEvent {
+  const e: { -readonly [K in keyof KernelEvent]: KernelEvent[K] } = {
+    kind: 'kernel-event', type, framing: st.framing, tsMs: st.tsMs, uptimeSec: st.uptimeSec, host: st.host,
+    text, src: { sourceId: s.ctx.sourceId, lineNo },
+  };
+  if (st.bootId !== undefined) e.bootId = st.bootId;
+  if (m !== null) {
+    if (m.type === 'drop') e.netns = m.netns ?? null;
+    if (m.count !== undefined) e.count = m.count;
+    if (m.limiter !== undefined) e.limiter = m.limiter;
+    if (m.settings !== undefined) e.settings = m.settings;
+    if (m.release !== undefined) e.release = m.release;
+  }
+  return e;
+}
+
+function isIssue(r: MessageResult): r is { readonly malformed: 'truncated' | 'unparsed' | 'bad-number' } {
+  return r !== null && Object.hasOwn(r, 'malformed');
+}
+
+function finish(out: KernelEvent[], s: KernelLogState): LineResult<KernelEvent> {
+  if (s.pendingReboot !== null) {
+    out.unshift(s.pendingReboot);
+    s.pendingReboot = null;
+  }
+  return out.length === 1 ? (out[0] as KernelEvent) : out;
+}
+
+/** `-- Reboot --`, `-- Boot <id> --`, `-- Logs begin at ... --`, `-- No entries --`. */
+function journalMarker(t: string, lineNo: number, s: KernelLogState): LineResult<KernelEvent> {
+  const reboot = t.startsWith('-- Reboot --');
+  const boot = !reboot && t.startsWith('-- Boot ') && t.endsWith(' --');
+  if (!reboot && !boot) {
+    if (t.startsWith('-- Logs begin at') || t.startsWith('-- Journal begins at') || t.startsWith('-- No entries')) s.journalSeen = true;
+    return 'skip';
+  }
+  s.journalSeen = true;
+  s.uptimeByHost.clear();
+  // the marker names no time: the last wall time seen stands for it
+  const st: Stamp = { framing: s.lastFraming ?? 'journal-short', tsMs: s.lastWallMs, uptimeSec: null, host: s.lastHost };
+  const withBoot = boot ? { ...st, bootId: t.slice(8, -3).trim() || null } : st;
+  s.pendingReboot = null; // superseded by the marker
+  return event('reboot', null, withBoot, t, s, lineNo);
+}
+
+function jsonLine(t: string, lineNo: number, s: KernelLogState): LineResult<KernelEvent> {
+  const boot = rawJsonString(t, '"_BOOT_ID"');
+  let bootChanged = false;
+  if (boot !== null) {
+    const host = rawJsonString(t, '"_HOSTNAME"') ?? '';
+    const prev = s.bootByHost.get(host);
+    if (prev !== boot) {
+      bootChanged = prev !== undefined;
+      remember(s.bootByHost, host, boot);
+      s.bootCache = null;
+    }
+  }
+  if (!bootChanged && !textWanted(t)) return 'skip';
+  const j = parseJournalEntry(t);
+  if (j === null) {
+    if (bootChanged) {
+      const st: Stamp = { framing: 'journal-json', tsMs: null, uptimeSec: null, host: rawJsonString(t, '"_HOSTNAME"'), bootId: boot };
+      s.pendingReboot = event('reboot', null, st, '', s, lineNo);
+    }
+    return t.includes('conntrack') ? { malformed: 'bad-json' } : 'skip';
+  }
+  const message = j.message === null ? '' : stripNoise(j.message);
+  let m: MessageResult = null;
+  if (j.message !== null) m = j.isKernel ? (matchKernelMessage(message) ?? matchKubeProxy(message)) : matchKubeProxy(message);
+  if (m === null && !bootChanged) return 'skip';
+  const real = j.realtime === undefined ? null : microsToNumber(j.realtime);
+  const mono = j.monotonic === undefined ? null : microsToNumber(j.monotonic);
+  const st: Stamp = {
+    framing: 'journal-json', tsMs: real === null ? null : real / 1000, uptimeSec: mono === null ? null : mono / 1e6,
+    host: j.host, bootId: j.bootId,
+  };
+  const reboot = bootChanged ? event('reboot', null, st, message, s, lineNo) : null;
+  let issue: LineResult<KernelEvent> | null = null;
+  if (isIssue(m)) issue = m;
+  else if (m !== null && j.realtime !== undefined && real === null) issue = { malformed: 'bad-timestamp' };
+  if (issue !== null) {
+    // the line is malformed, but the boot change is real: emit it before the next records
+    if (reboot !== null) s.pendingReboot = reboot;
+    return issue;
+  }
+  const out: KernelEvent[] = [];
+  if (reboot !== null) out.push(reboot);
+  if (m !== null && !isIssue(m)) out.push(event(m.type, m, st, message, s, lineNo));
+  if (st.tsMs !== null) s.lastWallMs = st.tsMs;
+  s.lastHost = st.host;
+  countFraming(s, 'journal-json');
+  return finish(out, s);
+}
+
+function framedLine(f: Frame, prompted: boolean, lineNo: number, s: KernelLogState): LineResult<KernelEvent> {
+  const body = f.body;
+  let m: MessageResult;
+  if (f.source === 'other') m = matchKubeProxy(body);
+  else m = matchKernelMessage(body) ?? matchKubeProxy(body);
+  if (m === null) {
+    // A drop message behind a prefix we do not know: relevant but unreadable. After a prompt it is a
+    // command the user typed (`dmesg | grep "table full, dropping packet"`), not a log line.
+    if (!prompted && f.source === 'kernel' && mentionsDrop(body)) return { malformed: 'unparsed' };
+    return 'skip';
+  }
+  if (isIssue(m)) return m;
+  let tsMs: number | null = null;
+  if (f.wall !== null) {
+    tsMs = resolveWall(f.wall, f.framing, s.ctx, s.dating, lineNo);
+    if (tsMs === null) return { malformed: 'bad-timestamp' };
+  }
+  const st: Stamp = { framing: f.framing, tsMs, uptimeSec: f.uptimeSec, host: f.host };
+  const text = body;
+  const out: KernelEvent[] = [];
+  if (f.uptimeSec !== null) {
+    const key = f.host ?? '';
+    const prev = s.uptimeByHost.get(key);
+    if (prev !== undefined && f.uptimeSec < prev - REBOOT_FALL_SEC) out.push(event('reboot', null, st, text, s, lineNo));
+    remember(s.uptimeByHost, key, f.uptimeSec);
+  }
+  out.push(event(m.type, m, st, text, s, lineNo));
+  if (tsMs !== null) s.lastWallMs = tsMs;
+  s.lastHost = f.host;
+  countFraming(s, f.framing);
+  return finish(out, s);
+}
+
+/** The kernel-log LineParser (streaming, single pass; state only through KernelLogState). */
+export const kernelLogParser: LineParser<KernelEvent, KernelLogState> = {
+  kind: 'kernel-log',
+
+  init: initState,
+
+  wants(buf, start, end, s) {
+    let i = start;
+    // blanks and `>` quote markers; what follows decides
+    while (i < end && (buf[i] === 32 || buf[i] === 9 || buf[i] === 62)) i++;
+    if (i === end) return false;
+    // NUL runs must reach the driver, which counts a NUL-only line as one malformed binary region
+    if (s.nul.has(buf, start, end)) return true;
+    // journal markers: `-- Reboot --`, `-- Boot <id> --`, `-- Logs begin at ... --`
+    if (buf[i] === 45 && buf[i + 1] === 45 && i + 1 < end) return true;
+    for (const n of s.needles) if (n.has(buf, start, end)) return true;
+    if (buf[i] !== 123 /* { */) return false;
+    for (const n of s.jsonNeedles) if (n.has(buf, start, end)) return true;
+    return jsonBootChanged(buf, i, end, s);
+  },
+
+  line(text, lineNo, s) {
+    let t = stripNoise(text);
+    if (t === '') return 'skip';
+    if (t.startsWith('-- ')) return journalMarker(t, lineNo, s);
+    if (t.charCodeAt(0) === 123 /* { */) return jsonLine(t, lineNo, s);
+    let prompted = false;
+    const afterPrompt = stripPrompt(t);
+    if (afterPrompt !== null) {
+      if (afterPrompt === '') return 'skip';
+      t = afterPrompt;
+      prompted = true;
+    }
+    return framedLine(parseFrame(t, s.journalSeen), prompted, lineNo, s);
+  },
+
+  end(s) {
+    const p = s.pendingReboot;
+    s.pendingReboot = null;
+    return p === null ? [] : [p];
+  },
+
+  format(s) {
+    let best: KernelFraming | null = null;
+    let n = 0;
+    for (const [f, c] of s.framings) {
+      if (c > n) { best = f; n = c; }
+    }
+    return best;
+  },
+
+  assumptions(s) {
+    return datingAssumptions(s.ctx, s.dating);
+  },
+};
