@@ -22,6 +22,7 @@ import { rules as defaultRules } from './rules/index.js';
 import { runRules, type RuleOverride } from './rules/engine.js';
 import { makeTimeZone, UTC } from './util/time.js';
 import { VERSION } from './version.js';
+import { DEFAULT_MEMORY_BUDGET } from './analysis/recommend.js';
 
 export interface InputOutcome {
   report: InputReport;
@@ -161,6 +162,7 @@ function groupByHost(outcomes: readonly InputOutcome[]): Map<string | null, Dige
     for (const d of o.bag.kernel) bagFor(d.host ?? fallback).kernel.push(d);
     for (const d of o.bag.counters) bagFor(d.host ?? fallback).counters.push(d);
     for (const d of o.bag.timeline) bagFor(d.host ?? fallback).timeline.push(d);
+    for (const d of o.bag.table) bagFor(d.host ?? fallback).table.push(d);
     // settings and facts describe the input's host (a hostname fact names it)
     for (const d of o.bag.settings) bagFor(d.host ?? fallback).settings.push(d);
   }
@@ -200,6 +202,8 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
       burstGapMs: options.burstGapMs ?? DEFAULT_BURST_GAP_MS,
       bootTimeMs: options.bootTimeMs ?? null,
       max: options.max ?? null,
+      top: options.top ?? 10,
+      memoryBudget: options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
     }));
   }
   const overrides = new Map<string, RuleOverride>(Object.entries(options.rules ?? {}));
@@ -241,6 +245,7 @@ function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
     host: o.host ?? null,
     top: o.top ?? 10,
     rules: o.rules ?? {},
+    memoryBudget: o.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
   };
 }
 

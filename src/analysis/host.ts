@@ -9,12 +9,22 @@ import { correlateDrops } from './correlate/drops.js';
 import { buildCountersSection } from './counters.js';
 import { buildSettings } from './settings.js';
 import { buildTimelineSection } from './timeline.js';
+import { buildTableSection } from './table.js';
+import { checkBurstsAgainstTimeline, checkDropCounter, AT_MAX_SHARE } from './correlate/cross-checks.js';
+import { recommend, type Role } from './recommend.js';
+import { summarize } from './summary.js';
+import { VERSION } from '../version.js';
 
 export interface HostOptions {
   readonly burstGapMs: number;
   readonly bootTimeMs: number | null;
   /** --max: the max in force when no input says it better. */
   readonly max: number | null;
+  /** --top: length of the top-talker lists. */
+  readonly top: number;
+  /** --memory-budget: share of RAM above which a bigger table is not the first remedy. */
+  readonly memoryBudget: number;
+  readonly role?: Role;
 }
 
 export interface HostBuild {
@@ -77,29 +87,79 @@ export function buildHost(name: string | null, bag: DigestBag, opts: HostOptions
     if (timeline.samples > 0) facets.add('timeline');
   }
 
-  const report: HostReport = {
+  let table = null;
+  let idleOver: ((state: string, seconds: number, timeoutSec?: number) => number) | undefined;
+  if (bag.table.length) {
+    const built = buildTableSection(bag.table, { settings, top: opts.top });
+    table = built.section;
+    idleOver = built.idleOver;
+    for (const [k, v] of built.evidence) evidence.set(k, v);
+    if (table.entries > 0 || table.events > 0) facets.add('table');
+  }
+
+  const bursts = checkBurstsAgainstTimeline(dr.drops, timeline, bag.timeline);
+  for (const [k, v] of bursts.evidence) evidence.set(k, v);
+  const counterCheck = checkDropCounter(dr.drops, bag.counters);
+  const drops = { ...dr.drops, bursts: bursts.bursts };
+
+  // Recommendations, when anything was learned about the table.
+  const maxNow = timeline?.max ?? settings['net.netfilter.nf_conntrack_max'] ?? null;
+  const demandCandidates: { count: number; what: string; evidence: Evidence[] }[] = [];
+  if (timeline && timeline.samples) demandCandidates.push({ count: timeline.peak.count, what: 'usage timeline peak', evidence: [...(evidence.get('timeline.peak') ?? [])] });
+  if (table && !table.partial && table.entries) demandCandidates.push({ count: table.entries, what: 'entries in the capture', evidence: [...(evidence.get('table.capture') ?? [])] });
+  const countSetting = settings['net.netfilter.nf_conntrack_count'];
+  if (countSetting !== undefined) demandCandidates.push({ count: countSetting, what: 'nf_conntrack_count setting', evidence: [...(evidence.get('settings.net.netfilter.nf_conntrack_count') ?? [])] });
+  const demand = demandCandidates.sort((a, b) => b.count - a.count)[0] ?? null;
+  const tableFull = drops.logged > 0 || (maxNow !== null && demand !== null && demand.count >= AT_MAX_SHARE * maxNow);
+  // A number needs a max in force, a demand, or at least the RAM (the kernel default follows from it).
+  const learned = maxNow !== null || demand !== null || (facts?.memTotalBytes ?? null) !== null;
+  const recommendations = learned
+    ? recommend({
+      host: name,
+      settings,
+      kernel: facts?.kernel ?? null,
+      memTotalBytes: facts?.memTotalBytes ?? null,
+      cpus: facts?.cpus ?? null,
+      entryBytes: facts?.entryBytes ?? null,
+      demand: demand && tableFull && maxNow !== null && demand.count < maxNow
+        ? { ...demand, evidence: [...demand.evidence, ...(evidence.get('drops.first') ?? []).slice(0, 2)] }
+        : demand,
+      tableFull,
+      table,
+      ...(idleOver ? { idleOver } : {}),
+      ...(opts.role ? { role: opts.role } : {}),
+      memoryBudget: opts.memoryBudget,
+      kubeProxySeen: (dr.eventCounts['kube-proxy-sysctl'] ?? 0) > 0 || evidence.has('facts.kubeProxy'),
+      toolVersion: VERSION,
+    })
+    : null;
+  if (recommendations) {
+    evidence.set('recommendations.max', [...(recommendations.nf_conntrack_max.evidence ?? [])]);
+  }
+
+  const partial: Omit<HostReport, 'summary'> = {
     name,
-    drops: dr.drops,
+    drops,
     events: dr.events,
     eventCounts: dr.eventCounts,
     correlation: {
       clock: dr.clock,
       sources: dr.sources,
-      dropsLogged: dr.drops.logged,
-      dropsSuppressed: dr.drops.suppressed,
-      dropsCounter: null,
-      dropsCounterKind: null,
-      dropsUnloggedEstimate: null,
-      burstsAtMax: null,
-      burstsBelowMax: null,
-      clockOffsetSeconds: null,
+      dropsLogged: drops.logged,
+      dropsSuppressed: drops.suppressed,
+      ...counterCheck,
+      burstsAtMax: bursts.burstsAtMax,
+      burstsBelowMax: bursts.burstsBelowMax,
+      clockOffsetSeconds: bursts.clockOffsetSeconds,
     },
     settings: sortKeys(settings),
     facts,
     timeline,
-    table: null,
+    table,
     counters,
+    recommendations,
   };
+  const report: HostReport = { ...partial, summary: summarize(partial) };
   return { report, facets, evidence };
 }
 

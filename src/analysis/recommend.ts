@@ -158,7 +158,7 @@ export function recommend(input: RecommendInput): Recommendations {
       const to = tw / t.entries >= 0.25 ? 30 : 60;
       if (to < cur(K.tw)) {
         const frees = Math.round(tw * (1 - to / cur(K.tw)));
-        timeouts[K.tw] = { current: cur(K.tw), recommended: to, frees, reason: `TIME_WAIT holds ${pct(tw / t.entries)} of the capture (${fmt(tw)} entries); every entry dwells the full timeout, so ${cur(K.tw)}s → ${to}s frees ~${fmt(frees)}${curNote(K.tw)}` };
+        timeouts[K.tw] = { current: cur(K.tw), recommended: to, frees, reason: `TIME_WAIT holds ${pct(tw / t.entries)} of the capture (${fmt(tw)} entries); every entry dwells the full timeout, so the count scales with it (Little's law)${curNote(K.tw)}` };
       }
     }
     const est = st('ESTABLISHED');
@@ -168,19 +168,18 @@ export function recommend(input: RecommendInput): Recommendations {
         const idle6h = input.idleOver('ESTABLISHED', 21600, cur(K.est));
         const to = idle6h / est > 0.5 ? 21600 : 86400;
         const frees = to === 21600 ? idle6h : idleDay;
-        timeouts[K.est] = { current: cur(K.est), recommended: to, frees, reason: `${fmt(idleDay)} ESTABLISHED entries idle for over a day (the 5-day default keeps dead flows); ${to}s frees ~${fmt(frees)} — check long-lived idle flows (database pools, keep-alives) first${curNote(K.est)}` };
+        timeouts[K.est] = { current: cur(K.est), recommended: to, frees, reason: `${fmt(idleDay)} ESTABLISHED entries idle for over a day (the 5-day default keeps dead flows); check long-lived idle flows (database pools, keep-alives) before shortening${curNote(K.est)}` };
       }
     }
-    const cw = st('CLOSE_WAIT');
-    if (cw / t.entries >= 0.01 && cur(K.cw) > 20) {
-      const frees = input.idleOver ? input.idleOver('CLOSE_WAIT', 20, cur(K.cw)) : null;
-      timeouts[K.cw] = { current: cur(K.cw), recommended: 20, frees, reason: `${fmt(cw)} CLOSE_WAIT entries (${pct(cw / t.entries)})${curNote(K.cw)}` };
-    }
-    const fw = st('FIN_WAIT');
-    if (fw / t.entries >= 0.01 && cur(K.fw) > 30) {
-      const frees = input.idleOver ? input.idleOver('FIN_WAIT', 30, cur(K.fw)) : null;
-      timeouts[K.fw] = { current: cur(K.fw), recommended: 30, frees, reason: `${fmt(fw)} FIN_WAIT entries (${pct(fw / t.entries)})${curNote(K.fw)}` };
-    }
+    // short timeouts: the capture's minute-resolution idle times are too coarse, so estimate by dwell time
+    const shortState = (state: string, key: string, to: number): void => {
+      const n = st(state);
+      if (n / t.entries < 0.01 || cur(key) <= to) return;
+      const frees = Math.round(n * (1 - to / cur(key)));
+      timeouts[key] = { current: cur(key), recommended: to, frees, reason: `${fmt(n)} ${state} entries (${pct(n / t.entries)}); entries dwell up to the timeout, so the count scales with it${curNote(key)}` };
+    };
+    shortState('CLOSE_WAIT', K.cw, 20);
+    shortState('FIN_WAIT', K.fw, 30);
     const udp = t.byProtocol['udp'] ?? 0;
     if (udp / t.entries >= 0.5 && cur(K.udpStream) > 60) {
       timeouts[K.udpStream] = { current: cur(K.udpStream), recommended: 60, frees: null, reason: `UDP holds ${pct(udp / t.entries)} of the capture${curNote(K.udpStream)}` };
@@ -245,21 +244,22 @@ export function recommend(input: RecommendInput): Recommendations {
   if (synCookies) lines.push('# SYN_RECV/UNREPLIED entries dominate the capture', 'net.ipv4.tcp_syncookies = 1');
   const sysctlFile = lines.join('\n') + '\n';
   const persistence = [
-    '# 1. load the module before sysctl runs, so the values apply at boot',
-    "echo nf_conntrack > /etc/modules-load.d/nf_conntrack.conf",
+    '# load the module before sysctl runs at boot, so the values apply',
+    'echo nf_conntrack > /etc/modules-load.d/nf_conntrack.conf',
     ...(bucketsWritable ? [] : [
-      '# 2. buckets are read-only on this kernel: set them as a module option (applies at module load)',
+      '# buckets are read-only on this kernel: set them as a module option',
       `echo "options nf_conntrack hashsize=${bucketsRec}" > /etc/modprobe.d/nf_conntrack.conf`,
-      `echo ${bucketsRec} > /sys/module/nf_conntrack/parameters/hashsize   # now, without a reboot`,
+      '# and now, without a reboot:',
+      `echo ${bucketsRec} > /sys/module/nf_conntrack/parameters/hashsize`,
     ]),
     '# re-apply the conntrack sysctls whenever the module loads (udev)',
     "cat > /etc/udev/rules.d/91-nf_conntrack.rules <<'EOF'",
     'ACTION=="add", SUBSYSTEM=="module", KERNEL=="nf_conntrack", RUN+="/usr/lib/systemd/systemd-sysctl --prefix=/net/netfilter"',
     'EOF',
-    '# apply now and verify (note: /etc/sysctl.conf, often linked as 99-sysctl.conf, overrides earlier files)',
+    '# apply now and verify; /etc/sysctl.conf (often 99-sysctl.conf) overrides earlier files:',
     'sysctl -p /etc/sysctl.d/90-conntrack.conf',
     'sysctl net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_buckets',
-    'grep -rn nf_conntrack /etc/sysctl.conf /etc/sysctl.d/ /run/sysctl.d/ /usr/lib/sysctl.d/ 2>/dev/null',
+    'grep -rn nf_conntrack /etc/sysctl.conf /etc/sysctl.d/ /usr/lib/sysctl.d/',
   ].join('\n') + '\n';
 
   return {

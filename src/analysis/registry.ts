@@ -10,6 +10,7 @@ import { createKernelAccumulator } from './kernel.js';
 import { createCountersAccumulator, type CountersDigest } from './counters.js';
 import { createSettingsAccumulator, type SettingsDigest } from './settings.js';
 import { createTimelineAccumulator, type TimelineDigest } from './timeline.js';
+import { createTableAccumulator, type TableDigest } from './table.js';
 
 /** Digests of one input, by facet. */
 export interface DigestBag {
@@ -17,15 +18,16 @@ export interface DigestBag {
   counters: CountersDigest[];
   settings: SettingsDigest[];
   timeline: TimelineDigest[];
+  table: TableDigest[];
 }
 
 export function emptyBag(): DigestBag {
-  return { kernel: [], counters: [], settings: [], timeline: [] };
+  return { kernel: [], counters: [], settings: [], timeline: [], table: [] };
 }
 
 /** Every digest in a bag, for host bookkeeping. */
 export function allDigests(bag: DigestBag): readonly Digest[] {
-  return [...bag.kernel, ...bag.counters, ...bag.settings, ...bag.timeline];
+  return [...bag.kernel, ...bag.counters, ...bag.settings, ...bag.timeline, ...bag.table];
 }
 
 type Facet = keyof DigestBag;
@@ -33,9 +35,9 @@ type Facet = keyof DigestBag;
 const FACET_OF: Readonly<Record<AnyRecord['kind'], Facet | null>> = {
   'kernel-event': 'kernel',
   'count-sample': 'timeline',
-  'conntrack-entry': null,
-  'conntrack-trailer': null,
-  'capture-partial': null,
+  'conntrack-entry': 'table',
+  'conntrack-trailer': 'table',
+  'capture-partial': 'table',
   'cpu-stats': 'counters',
   'sysctl-setting': 'settings',
   'host-fact': 'settings',
@@ -46,6 +48,7 @@ const FACTORIES: { readonly [F in Facet]: (ctx: ParseContext) => Accumulator<Dig
   counters: createCountersAccumulator,
   settings: createSettingsAccumulator,
   timeline: createTimelineAccumulator,
+  table: (ctx) => createTableAccumulator(ctx),
 };
 
 /** Routes records of one input to lazily created accumulators; `finish` gives the input's digests. */

@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   readonly host?: string;
   /** Length of top-talker lists (--top). Default 10. */
   readonly top?: number;
+  /** Share of RAM (0..1) a bigger table may cost before demand reduction comes first (--memory-budget). Default 0.05. */
+  readonly memoryBudget?: number;
   /** Per-rule severity overrides or 'off' (--rule ID=...). */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
 }

@@ -97,6 +97,10 @@ export interface ConntrackEntry {
   readonly zone: string | null;
   /** '[NEW]' / '[UPDATE]' / '[DESTROY]' event lines: counted as events, not table entries. */
   readonly event: 'NEW' | 'UPDATE' | 'DESTROY' | null;
+  /** The entry's line, for evidence (kept only by the accumulator where it becomes evidence). */
+  readonly text?: string;
+  /** Which capture of the input (a file may hold several `conntrack -L` runs), from 1. */
+  readonly capture?: number;
   readonly src: SrcRef;
 }
 
@@ -106,6 +110,8 @@ export interface ConntrackTrailer {
   readonly declared: number;
   /** The input line (evidence text). */
   readonly text: string;
+  /** Which capture of the input, from 1. */
+  readonly capture?: number;
   readonly src: SrcRef;
 }
 
@@ -115,6 +121,8 @@ export interface CapturePartial {
   readonly reason: string;
   /** The input line (evidence text). */
   readonly text: string;
+  /** Which capture of the input, from 1. */
+  readonly capture?: number;
   readonly src: SrcRef;
 }
 

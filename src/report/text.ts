@@ -177,7 +177,7 @@ export function renderHostText(h: HostReport, report: Report, opts: RenderOption
   const gap = Number(report.run.options['burstGapSeconds'] ?? 60);
   const out: string[] = [];
   out.push(heading(opts, 'WHAT HAPPENED'));
-  out.push(...wrap(narrative(h), TEXT_WIDTH, '  '));
+  out.push(...wrap(sanitizeText(h.summary ?? narrative(h)), TEXT_WIDTH, '  '));
   for (const part of [renderBursts(h, opts, gap), renderPerMinute(h, opts), ...extra.map((r) => r(h, opts)), renderEvents(h, opts)]) {
     if (part.length) out.push('', ...part);
   }

@@ -10,6 +10,12 @@ import { usageHigh } from './usage-high.js';
 import { tableAtMax } from './table-at-max.js';
 import { timelineGaps } from './timeline-gaps.js';
 import { usageReset } from './usage-reset.js';
+import { timeWaitDominant } from './time-wait-dominant.js';
+import { unrepliedDominant } from './unreplied-dominant.js';
+import { sourceOutsizedShare } from './source-outsized-share.js';
+import { establishedTimeoutDefault } from './established-timeout-default.js';
+import { captureTruncated } from './capture-truncated.js';
+import { capturePartial } from './capture-partial.js';
 
 export const rules: readonly Rule[] = [
   tableFullDrops,
@@ -19,6 +25,12 @@ export const rules: readonly Rule[] = [
   usageHigh,
   usageReset,
   timelineGaps,
+  timeWaitDominant,
+  unrepliedDominant,
+  sourceOutsizedShare,
+  establishedTimeoutDefault,
+  captureTruncated,
+  capturePartial,
   dropCounter,
   earlyDrops,
   insertFailures,

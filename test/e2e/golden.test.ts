@@ -18,6 +18,8 @@ const CASES: readonly Case[] = [
   { name: 'incident-kern-log.text', args: ['analyze', 'samples/incident-web-07/kern.log', '--year', '2026'] },
   { name: 'incident-kern-log.json', args: ['analyze', 'samples/incident-web-07/kern.log', '--year', '2026', '--format', 'json'] },
   { name: 'incident-kern-and-dmesg.text', args: ['analyze', 'samples/incident-web-07/kern.log', 'samples/incident-web-07/dmesg.txt', '--year', '2026'] },
+  { name: 'incident-all-inputs.text', args: ['analyze', 'samples/incident-web-07/kern.log', 'samples/incident-web-07/dmesg.txt', 'samples/incident-web-07/conntrack-usage.log', 'samples/incident-web-07/conntrack_-L.txt.gz', 'samples/incident-web-07/conntrack_-S.txt', 'samples/incident-web-07/sysctl-a.txt', 'samples/incident-web-07/meminfo.txt', 'samples/incident-web-07/uname-a.txt', '--year', '2026'] },
+  { name: 'incident-all-inputs.json', args: ['analyze', 'samples/incident-web-07/kern.log', 'samples/incident-web-07/dmesg.txt', 'samples/incident-web-07/conntrack-usage.log', 'samples/incident-web-07/conntrack_-L.txt.gz', 'samples/incident-web-07/conntrack_-S.txt', 'samples/incident-web-07/sysctl-a.txt', 'samples/incident-web-07/meminfo.txt', 'samples/incident-web-07/uname-a.txt', '--year', '2026', '--format', 'json'] },
   { name: 'aws-tengine-ratelimit.text', args: ['analyze', 'test/fixtures/kernel-log/aws-tengine-kernlog-tail-f-ratelimit-author-marker.txt', '--year', '2020'] },
   { name: 'c1000k-dmesg-raw.json', args: ['analyze', 'test/fixtures/kernel-log/c1000k-blog-dmesg-ratelimit.txt', '--format', 'json'] },
   { name: 'sre-handbook-undated.text', args: ['analyze', 'test/fixtures/kernel-log/sre-handbook-centos63-dmesg-no-timestamp-period.txt'] },

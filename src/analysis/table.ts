@@ -1,0 +1,462 @@
+/**
+ * Table captures → the `table` section: one pass over ConntrackEntry / ConntrackTrailer /
+ * CapturePartial records, memory bounded by distinct keys (never an array of entries).
+ *
+ * - One input may hold several captures (a pasted shell session): records carry a `capture` number
+ *   from the parser ({@link CaptureTag}); the accumulator keeps full tallies only for the current
+ *   capture and the best one so far, so memory stays bounded however many captures a paste holds.
+ * - The best capture (per input, then per host in {@link buildTableSection}) is the largest
+ *   non-partial one; when every capture is partial, the largest partial one. Ties: the earlier one.
+ * - Event lines (`[NEW]`/`[UPDATE]`/`[DESTROY]`) are counted as `events` (summed over all captures
+ *   of the host's inputs), never as entries.
+ * - byState counts TCP entries by state as printed (SCTP/DCCP states live under `timeouts` as
+ *   `sctp/STATE`, `dccp/STATE`); TCP entries that print no state (OFFLOAD) are not in byState.
+ * - zones: the `zone=` field (else `zone-orig=`), "0" when the entry prints none (conntrack -L omits
+ *   the default zone), so zones sum to entries.
+ * - Tallies (top sources, destinations, destination ports, pairs) are exact up to
+ *   {@link EXACT_KEYS} distinct keys each; beyond, a Space-Saving sketch takes over and the
+ *   section says `approximate: true`.
+ * - Evidence keeps a few lines, never one per key: "table.topSource" is the line where the top
+ *   source took the lead (a line of that source, not necessarily its first).
+ * - Remaining timeouts are kept per timeout key in 1-minute bins (up to {@link MAX_TIMEOUT_BINS}
+ *   minutes; larger values fall in the last bin). Timeout keys: TCP state as printed ("TIME_WAIT"),
+ *   "udp" / "udp/stream" (ASSURED UDP uses the stream timeout), "gre" / "gre/stream",
+ *   "sctp/STATE", "dccp/STATE", else the protocol name ("icmp", "icmpv6", "unknown").
+ *   Entries without a timeout (OFFLOAD) are not in the histograms.
+ */
+import type { Accumulator, Built, Digest } from './accumulator.js';
+import type { ParseContext } from '../parsers/line-parser.js';
+import type { AnyRecord, CapturePartial, ConntrackEntry, ConntrackTrailer } from '../model/records.js';
+import type { Evidence, TableSection } from '../model/report.js';
+import { BoundedTally, CappedCounter, EXACT_KEYS } from './heavy-hitters.js';
+
+export { EXACT_KEYS };
+
+/** Minute bins kept per timeout key: 131,072 minutes ≈ 91 days, well above the 5-day default. */
+export const MAX_TIMEOUT_BINS = 131_072;
+/** Default length of the top lists. */
+export const DEFAULT_TOP = 10;
+
+const HOUR = 3600;
+const DAY = 86400;
+
+/** Remaining timeouts of one timeout key in 1-minute bins. */
+export class RemainingHistogram {
+  private bins = new Uint32Array(64);
+  private used = 0;
+  /** Entries counted. */
+  count = 0;
+  /** Largest remaining timeout seen (seconds). */
+  maxRemaining = 0;
+
+  add(remainingSec: number): void {
+    let b = Math.floor(remainingSec / 60);
+    if (b >= MAX_TIMEOUT_BINS) b = MAX_TIMEOUT_BINS - 1;
+    if (b >= this.bins.length) {
+      let len = this.bins.length;
+      while (len <= b) len *= 2;
+      const next = new Uint32Array(Math.min(len, MAX_TIMEOUT_BINS));
+      next.set(this.bins);
+      this.bins = next;
+    }
+    this.bins[b]!++;
+    if (b + 1 > this.used) this.used = b + 1;
+    this.count++;
+    if (remainingSec > this.maxRemaining) this.maxRemaining = remainingSec;
+  }
+
+  /**
+   * Entries idle longer than `seconds` under timeout `timeoutSec`: idle = T − remaining, so they
+   * are the entries with remaining < T − seconds. Counted by whole minutes (entries in the minute
+   * that holds T − seconds are not counted), so exact whenever T − seconds is a multiple of 60.
+   */
+  idleOver(seconds: number, timeoutSec: number): number {
+    const limit = timeoutSec - seconds;
+    if (!(limit > 0)) return 0;
+    const kb = Math.min(Math.floor(limit / 60), this.used);
+    let sum = 0;
+    for (let i = 0; i < kb; i++) sum += this.bins[i]!;
+    return sum;
+  }
+}
+
+/** Kernel defaults (FORMATS.md section 6) by canonical sysctl name. */
+export const TIMEOUT_DEFAULTS: Readonly<Record<string, number>> = Object.freeze(Object.assign(Object.create(null) as Record<string, number>, {
+  'net.netfilter.nf_conntrack_tcp_timeout_established': 432000,
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_sent': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_syn_recv': 60,
+  'net.netfilter.nf_conntrack_tcp_timeout_fin_wait': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_close_wait': 60,
+  'net.netfilter.nf_conntrack_tcp_timeout_last_ack': 30,
+  'net.netfilter.nf_conntrack_tcp_timeout_time_wait': 120,
+  'net.netfilter.nf_conntrack_tcp_timeout_close': 10,
+  'net.netfilter.nf_conntrack_udp_timeout': 30,
+  'net.netfilter.nf_conntrack_udp_timeout_stream': 120,
+  'net.netfilter.nf_conntrack_icmp_timeout': 30,
+  'net.netfilter.nf_conntrack_icmpv6_timeout': 30,
+  'net.netfilter.nf_conntrack_generic_timeout': 600,
+  'net.netfilter.nf_conntrack_gre_timeout': 30,
+  'net.netfilter.nf_conntrack_gre_timeout_stream': 180,
+}));
+
+/** The timeout key an entry's remaining timeout is filed under (see the module doc), or null. */
+export function timeoutKey(protocol: string, state: string | null, assured: boolean): string | null {
+  switch (protocol) {
+    case 'tcp': return state;
+    case 'udp': return assured ? 'udp/stream' : 'udp';
+    case 'gre': return assured ? 'gre/stream' : 'gre';
+    case 'sctp':
+    case 'dccp': return state === null ? protocol : `${protocol}/${state}`;
+    default: return protocol;
+  }
+}
+
+/** The canonical sysctl name of a timeout key, or null when there is none. */
+export function timeoutSetting(key: string): string | null {
+  const p = 'net.netfilter.nf_conntrack_';
+  switch (key) {
+    case 'udp': return `${p}udp_timeout`;
+    case 'udp/stream': return `${p}udp_timeout_stream`;
+    case 'gre': return `${p}gre_timeout`;
+    case 'gre/stream': return `${p}gre_timeout_stream`;
+    case 'icmp': return `${p}icmp_timeout`;
+    case 'icmpv6': return `${p}icmpv6_timeout`;
+    case 'SYN_SENT2': return `${p}tcp_timeout_syn_sent`;  // the kernel uses the SYN_SENT value
+    default: break;
+  }
+  if (key.startsWith('sctp/') || key.startsWith('dccp/')) {
+    const [proto, state] = key.split('/') as [string, string];
+    return /^[A-Z_]+$/.test(state) ? `${p}${proto}_timeout_${state.toLowerCase()}` : null;
+  }
+  if (/^[A-Z][A-Z0-9_]*$/.test(key)) return `${p}tcp_timeout_${key.toLowerCase()}`;
+  if (/^[a-z][a-z0-9-]*$/.test(key)) return `${p}generic_timeout`;  // any other protocol
+  return null;
+}
+
+/** The timeout in force for a key: the setting when given, else the kernel default; null when unknown. */
+export function timeoutInForce(key: string, settings: Readonly<Record<string, number>>): number | null {
+  const name = timeoutSetting(key);
+  if (name === null) return null;
+  if (Object.prototype.hasOwnProperty.call(settings, name)) return settings[name]!;
+  return TIMEOUT_DEFAULTS[name] ?? null;
+}
+
+type EntryLike = ConntrackEntry & { readonly capture?: number; readonly text?: string };
+
+function evidenceOf(path: string, r: { readonly src: { readonly lineNo: number } ; readonly text?: string }): Evidence {
+  return { path, line: r.src.lineNo, text: r.text ?? '' };
+}
+
+/** A readable stand-in for an entry line when the record carries no text. */
+function entryText(r: EntryLike): string {
+  if (r.text !== undefined) return r.text;
+  const ports = r.origSport !== null ? ` sport=${r.origSport} dport=${r.origDport ?? ''}` : '';
+  return `${r.protocol} ${r.timeoutSec ?? ''} ${r.state ?? ''} src=${r.origSrc} dst=${r.origDst}${ports}`.replace(/\s+/g, ' ');
+}
+
+/** Everything kept about one capture. */
+export class CaptureTally {
+  readonly capture: number;
+  entries = 0;
+  events = 0;
+  trailer: ConntrackTrailer | null = null;
+  partial: CapturePartial | null = null;
+  first: Evidence | null = null;
+  readonly byFamily = new CappedCounter();
+  readonly byProtocol = new CappedCounter();
+  readonly byState = new CappedCounter();
+  readonly zones = new CappedCounter();
+  assured = 0;
+  unreplied = 0;
+  offload = 0;
+  earlyDroppable = 0;
+  nat = 0;
+  readonly sources: BoundedTally;
+  /** The source with the highest count so far, and a line of it (taken when it took the lead). */
+  private leaderKey: string | null = null;
+  private leaderCount = 0;
+  private leaderEvidence: Evidence | null = null;
+  readonly destinations: BoundedTally;
+  readonly destinationPorts: BoundedTally;
+  readonly pairs: BoundedTally;
+  readonly timeouts = new Map<string, RemainingHistogram>();
+  /** First line per TCP state (bounded like byState). */
+  readonly stateFirst = new Map<string, Evidence>();
+  firstUnreplied: Evidence | null = null;
+  /** First TCP ESTABLISHED entry with more than a day left: proof that a timeout above 1 day is in force. */
+  establishedDayLeft: Evidence | null = null;
+
+  constructor(capture: number, capacity: number) {
+    this.capture = capture;
+    this.sources = new BoundedTally(capacity);
+    this.destinations = new BoundedTally(capacity);
+    this.destinationPorts = new BoundedTally(capacity);
+    this.pairs = new BoundedTally(capacity);
+  }
+
+  /** A line of the top source, when the tracked leader is the top source. */
+  topSourceEvidence(key: string | undefined): Evidence | null {
+    return key !== undefined && key === this.leaderKey ? this.leaderEvidence : null;
+  }
+
+  get isEmpty(): boolean {
+    return this.entries === 0 && this.events === 0 && this.trailer === null && this.partial === null;
+  }
+
+  get approximate(): boolean {
+    return this.sources.approximate || this.destinations.approximate || this.destinationPorts.approximate || this.pairs.approximate;
+  }
+
+  addEntry(r: EntryLike, path: string): void {
+    this.entries++;
+    if (this.first === null) this.first = { path, line: r.src.lineNo, text: entryText(r) };
+    this.byFamily.add(r.family);
+    this.byProtocol.add(r.protocol);
+    const isTcp = r.protocol === 'tcp';
+    if (isTcp && r.state !== null) {
+      this.byState.add(r.state);
+      if (!this.stateFirst.has(r.state) && this.stateFirst.size < this.byState.cap) {
+        this.stateFirst.set(r.state, { path, line: r.src.lineNo, text: entryText(r) });
+      }
+    }
+    this.zones.add(r.zone ?? '0');
+    if (r.assured) this.assured++;
+    if (r.unreplied) {
+      this.unreplied++;
+      if (this.firstUnreplied === null) this.firstUnreplied = { path, line: r.src.lineNo, text: entryText(r) };
+    }
+    if (r.offload) this.offload++;
+    if (!r.assured && !r.offload) this.earlyDroppable++;
+    if (r.replySrc !== null && r.replyDst !== null && (
+      r.replySrc !== r.origDst || r.replyDst !== r.origSrc
+      || (r.origSport !== null && r.replyDport !== null && r.replyDport !== r.origSport)
+      || (r.origDport !== null && r.replySport !== null && r.replySport !== r.origDport))) this.nat++;
+
+    // evidence for the top source without keeping a line per source: remember a line of the
+    // current leader whenever the lead changes (top(1) at the end is that leader, ties aside)
+    const sc = this.sources.add(r.origSrc);
+    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && r.origSrc < this.leaderKey)) {
+      if (this.leaderKey !== r.origSrc) this.leaderEvidence = { path, line: r.src.lineNo, text: entryText(r) };
+      this.leaderKey = r.origSrc;
+      this.leaderCount = sc;
+    }
+    this.destinations.add(r.origDst);
+    const port = r.origDport;
+    if (port !== null) this.destinationPorts.add(`${r.protocol}/${port}`);
+    this.pairs.add(`${r.origSrc}\u0000${r.origDst}\u0000${r.protocol}\u0000${port ?? ''}`);
+
+    if (r.timeoutSec !== null) {
+      const key = timeoutKey(r.protocol, r.state, r.assured);
+      if (key !== null) {
+        let h = this.timeouts.get(key);
+        if (h === undefined && this.timeouts.size < this.byState.cap) {
+          h = new RemainingHistogram();
+          this.timeouts.set(key, h);
+        }
+        h?.add(r.timeoutSec);
+      }
+      if (isTcp && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
+        this.establishedDayLeft = { path, line: r.src.lineNo, text: entryText(r) };
+      }
+    }
+  }
+}
+
+/** What one table input contributes to its host. */
+export interface TableDigest extends Digest {
+  readonly path: string;
+  readonly sourceId: string;
+  /** Captures in this input that produced any record. */
+  readonly captures: number;
+  /** Event lines over all captures of this input. */
+  readonly events: number;
+  /** The best capture of this input (largest non-partial, else largest partial), or null. */
+  readonly best: CaptureTally | null;
+}
+
+/** Is capture a better than b for the section? Non-partial first, then more entries, then more events. */
+export function isBetterCapture(a: CaptureTally, b: CaptureTally | null): boolean {
+  if (b === null) return true;
+  const ap = a.partial !== null;
+  const bp = b.partial !== null;
+  if (ap !== bp) return !ap;
+  if (a.entries !== b.entries) return a.entries > b.entries;
+  return a.events > b.events;
+}
+
+/** Options for {@link createTableAccumulator} (tests lower the tally capacity). */
+export interface TableAccumulatorOptions {
+  /** Distinct keys counted exactly per tally (default {@link EXACT_KEYS}). */
+  readonly exactKeys?: number;
+}
+
+/** Fold one table input's records into a {@link TableDigest}. */
+export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulatorOptions = {}): Accumulator<TableDigest> {
+  const capacity = opts.exactKeys ?? EXACT_KEYS;
+  let current: CaptureTally | null = null;
+  let best: CaptureTally | null = null;
+  let captures = 0;
+  let events = 0;
+
+  const close = (): void => {
+    if (current && !current.isEmpty) {
+      captures++;
+      if (isBetterCapture(current, best)) best = current;
+    }
+    current = null;
+  };
+  const captureFor = (n: number): CaptureTally => {
+    if (current === null || current.capture !== n) {
+      close();
+      current = new CaptureTally(n, capacity);
+    }
+    return current;
+  };
+
+  return {
+    add(r: AnyRecord): void {
+      if (r.kind !== 'conntrack-entry' && r.kind !== 'conntrack-trailer' && r.kind !== 'capture-partial') return;
+      const n = (r as { readonly capture?: number }).capture ?? 0;
+      const c = captureFor(n);
+      if (r.kind === 'conntrack-entry') {
+        if (r.event !== null) { c.events++; events++; return; }
+        c.addEntry(r, ctx.path);
+      } else if (r.kind === 'conntrack-trailer') {
+        c.trailer = r;
+      } else if (c.partial === null) {
+        c.partial = r;
+      }
+    },
+    finish(): readonly TableDigest[] {
+      close();
+      if (captures === 0) return [];
+      return [{ host: null, path: ctx.path, sourceId: ctx.sourceId, captures, events, best }];
+    },
+  };
+}
+
+/** Options for {@link buildTableSection}. */
+export interface TableSectionOptions {
+  /** Host settings by canonical sysctl name (timeouts in force). */
+  readonly settings: Readonly<Record<string, number>>;
+  /** Length of the top lists (default 10). */
+  readonly top?: number;
+}
+
+/** The built section plus the idle estimate the recommendation engine needs. */
+export type BuiltTable = Built<TableSection> & {
+  /**
+   * Entries of a timeout key (e.g. "TIME_WAIT", "ESTABLISHED", "udp/stream") idle longer than
+   * `seconds`, with idle = T − remaining and T = `timeoutSec`, else the timeout in force (settings,
+   * else the kernel default). Exact at minute resolution (see {@link RemainingHistogram.idleOver});
+   * 0 when the key is unknown or T is unknown.
+   */
+  idleOver(state: string, seconds: number, timeoutSec?: number): number;
+};
+
+function share(count: number, entries: number): number {
+  return entries > 0 ? Math.round((count / entries) * 10000) / 10000 : 0;
+}
+
+/** Build the host's `table` section from its table digests (the best capture of all of them). */
+export function buildTableSection(digests: readonly TableDigest[], opts: TableSectionOptions): BuiltTable {
+  const top = opts.top ?? DEFAULT_TOP;
+  let chosen: TableDigest | null = null;
+  let events = 0;
+  for (const d of digests) {
+    events += d.events;
+    if (d.best && (chosen === null || isBetterCapture(d.best, chosen.best))) chosen = d;
+  }
+  if (chosen === null) chosen = digests[0] ?? null;
+  const c = chosen?.best ?? null;
+  const path = chosen?.path ?? '';
+  const entries = c?.entries ?? 0;
+
+  const timeouts = Object.create(null) as Record<string, { entries: number; idleOverHour: number; idleOverDay: number }>;
+  if (c) {
+    const keys = [...c.timeouts.keys()].sort((a, b) => c.timeouts.get(b)!.count - c.timeouts.get(a)!.count || (a < b ? -1 : a > b ? 1 : 0));
+    for (const k of keys) {
+      const h = c.timeouts.get(k)!;
+      const t = timeoutInForce(k, opts.settings);
+      timeouts[k] = {
+        entries: h.count,
+        idleOverHour: t === null ? 0 : h.idleOver(HOUR, t),
+        idleOverDay: t === null ? 0 : h.idleOver(DAY, t),
+      };
+    }
+  }
+
+  const section: TableSection = {
+    entries,
+    declaredEntries: c?.trailer?.declared ?? null,
+    byFamily: c ? c.byFamily.toObject() : Object.create(null) as Record<string, number>,
+    byProtocol: c ? c.byProtocol.toObject() : Object.create(null) as Record<string, number>,
+    byState: c ? c.byState.toObject() : Object.create(null) as Record<string, number>,
+    flags: { assured: c?.assured ?? 0, unreplied: c?.unreplied ?? 0, offload: c?.offload ?? 0 },
+    earlyDroppable: c?.earlyDroppable ?? 0,
+    nat: c?.nat ?? 0,
+    zones: c ? c.zones.toObject() : Object.create(null) as Record<string, number>,
+    topSources: c ? c.sources.top(top).map((t) => ({ ip: t.key, count: t.count, share: share(t.count, entries) })) : [],
+    topDestinations: c ? c.destinations.top(top).map((t) => ({ ip: t.key, count: t.count, share: share(t.count, entries) })) : [],
+    topDestinationPorts: c ? c.destinationPorts.top(top).map((t) => {
+      const slash = t.key.lastIndexOf('/');
+      return { protocol: t.key.slice(0, slash), port: Number(t.key.slice(slash + 1)), count: t.count, share: share(t.count, entries) };
+    }) : [],
+    topPairs: c ? c.pairs.top(top).map((t) => {
+      const [src = '', dst = '', protocol = '', port = ''] = t.key.split('\u0000');
+      return { src, dst, protocol, port: port === '' ? null : Number(port), count: t.count, share: share(t.count, entries) };
+    }) : [],
+    approximate: c?.approximate ?? false,
+    partial: c?.partial != null,
+    timeouts,
+    events,
+    path,
+  };
+
+  const evidence = new Map<string, Evidence[]>();
+  if (c) {
+    if (c.trailer) evidence.set('table.capture', [evidenceOf(path, c.trailer)]);
+    else if (c.first) evidence.set('table.capture', [c.first]);
+    else if (c.partial) evidence.set('table.capture', [evidenceOf(path, c.partial)]);
+    const topEv = c.topSourceEvidence(c.sources.top(1)[0]?.key);
+    if (topEv) evidence.set('table.topSource', [topEv]);
+    for (const [state, ev] of c.stateFirst) evidence.set(`table.state.${state}`, [ev]);
+    if (c.partial) evidence.set('table.partial', [evidenceOf(path, c.partial)]);
+    if (c.trailer && c.trailer.declared !== c.entries) evidence.set('table.truncated', [evidenceOf(path, c.trailer)]);
+    if (c.firstUnreplied) evidence.set('table.flag.UNREPLIED', [c.firstUnreplied]);
+    if (c.establishedDayLeft) evidence.set('table.established.dayLeft', [c.establishedDayLeft]);
+  }
+
+  return {
+    section,
+    evidence,
+    idleOver(state: string, seconds: number, timeoutSec?: number): number {
+      const h = c?.timeouts.get(state);
+      if (!h) return 0;
+      const t = timeoutSec ?? timeoutInForce(state, opts.settings);
+      return t === null ? 0 : h.idleOver(seconds, t);
+    },
+  };
+}
+
+/** A share 0..1 as percent text for messages: '<0.1' for tiny shares, one decimal below 10 %, whole numbers above. */
+export function formatSharePercent(share: number): string {
+  const p = share * 100;
+  if (p > 0 && p < 0.1) return '<0.1';
+  return p < 10 ? (Math.round(p * 10) / 10).toString() : Math.round(p).toString();
+}
+
+/** Evidence lists joined in order, each input line once (a state's first line may also be the capture's). */
+export function mergeEvidence(...lists: readonly (readonly Evidence[])[]): Evidence[] {
+  const seen = new Set<string>();
+  const out: Evidence[] = [];
+  for (const list of lists) {
+    for (const e of list) {
+      const k = `${e.path}\u0000${e.line ?? ''}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(e);
+    }
+  }
+  return out;
+}
