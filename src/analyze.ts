@@ -10,6 +10,7 @@ import type { InputKind } from './model/records.js';
 import { CtdError, InputError, SkipInput } from './model/errors.js';
 import { newAccount, type LineAccount } from './model/line-account.js';
 import { openPathSource, peekSource, assertNotEmpty, type Source } from './ingest/source.js';
+import { openBundle, detectBundle, DEFAULT_LIMITS, type BundleResult } from './ingest/bundle/index.js';
 import { detectBinary } from './ingest/binary.js';
 import { chooseKind, headLines } from './ingest/sniff.js';
 import { kinds as defaultKinds } from './parsers/index.js';
@@ -39,6 +40,8 @@ export interface RunResult {
   readonly failedExplicit: readonly { readonly path: string; readonly message: string }[];
   /** No input gave anything to analyse (exit 2). */
   readonly noUsableInput: boolean;
+  /** Bundle problems (a cap reached, damage, truncation), one line each, for stderr. */
+  readonly problems: readonly string[];
 }
 
 export const DEFAULT_BURST_GAP_MS = 60_000;
@@ -59,8 +62,20 @@ function inputReport(path: string, f: Partial<InputReport> & Pick<InputReport, '
 }
 
 /** Read one explicit source through its kind's parser into digests. Never throws for input problems. */
+/** What a bundle knows about one of its members. */
+export interface SourceHints {
+  /** Year for year-less stamps (the bundle's `date`), used when --year is not given. */
+  readonly year?: number | null;
+  /** Host the member belongs to (the bundle's hostname, or its host directory). */
+  readonly host?: string | null;
+  /** Per-namespace capture: the namespace. */
+  readonly namespace?: string | null;
+  /** sos kept only the tail of this output. */
+  readonly truncated?: boolean;
+}
+
 export async function ingestSource(
-  source: Source, options: AnalyzeOptions, kinds: readonly KindModule[], assumptions: string[],
+  source: Source, options: AnalyzeOptions, kinds: readonly KindModule[], assumptions: string[], hints: SourceHints = {},
 ): Promise<InputOutcome> {
   const explicit = source.origin === 'explicit';
   const account: LineAccount = newAccount();
@@ -88,7 +103,12 @@ export async function ingestSource(
     }
     kind = mod.kind;
     const tz = (options.tz ? makeTimeZone(options.tz) : null) ?? UTC;
-    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year: options.year ?? null, tz };
+    const year = options.year ?? hints.year ?? null;
+    if (options.year === undefined && hints.year != null) {
+      const a = `year ${hints.year} of year-less stamps in the bundle taken from its date output`;
+      if (!assumptions.includes(a)) assumptions.push(a);
+    }
+    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz };
     const router = new RecordRouter(ctx);
     let failure: CtdError | null = null;
     try {
@@ -101,13 +121,19 @@ export async function ingestSource(
       failure = err; // what was read before the damage still counts
     }
     bag = router.finish();
-    const host = firstHost(bag);
+    let host = firstHost(bag) ?? hints.host ?? null;
+    if (hints.namespace) {
+      // a per-namespace capture is its own table: keep it apart from the host's init namespace
+      host = `${host ?? 'host'}/netns:${hints.namespace}`;
+      for (const d of allDigests(bag)) (d as { host: string | null }).host = host;
+    }
+    const truncated = hints.truncated ? 'sos kept only the tail of this output (.tailed): counts from it are partial' : null;
     const dropLines = bag.kernel.reduce((n, d) => n + d.dropLines, 0);
     const lines = { total: account.total, parsed: account.parsed, ignored: account.ignored, malformed: account.malformed };
     if (failure) {
       return { explicit, bag, host, report: inputReport(source.path, { status: 'failed', kind, format, host, reason: failure.message, lines, issues: account.issues, dropLines }) };
     }
-    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, lines, issues: account.issues, dropLines }) };
+    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, reason: truncated, lines, issues: account.issues, dropLines }) };
   } catch (err) {
     if (err instanceof SkipInput) {
       return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'skipped', kind, reason: reasonOf(err, source.path) }) };
@@ -140,14 +166,37 @@ function firstHost(bag: DigestBag): string | null {
   return null;
 }
 
+/**
+ * One name per host: a short name seen in logs ("web1") and the FQDN of the host's `hostname` output
+ * ("web1.example.net") are the same host, shown under the longer name.
+ */
+function hostAliases(names: ReadonlySet<string>): (h: string | null) => string | null {
+  const alias = new Map<string, string>();
+  for (const n of names) {
+    const base = n.split('/')[0]!;
+    const suffix = n.slice(base.length);
+    for (const m of names) {
+      const mb = m.split('/')[0]!;
+      if (mb.startsWith(`${base}.`) && m.slice(mb.length) === suffix) {
+        const cur = alias.get(n);
+        if (!cur || m.length > cur.length) alias.set(n, m);
+      }
+    }
+  }
+  return (h) => (h === null ? null : alias.get(h) ?? h);
+}
+
 /** Group digests by host: null-host digests join their input's host, else the only host there is. */
 function groupByHost(outcomes: readonly InputOutcome[]): Map<string | null, DigestBag> {
   const groups = new Map<string | null, DigestBag>();
-  const names = new Set<string>();
+  const raw = new Set<string>();
   for (const o of outcomes) {
-    if (o.host !== null) names.add(o.host);
-    for (const d of allDigests(o.bag)) if (d.host !== null) names.add(d.host);
+    if (o.host !== null) raw.add(o.host);
+    for (const d of allDigests(o.bag)) if (d.host !== null) raw.add(d.host);
   }
+  const canon = hostAliases(raw);
+  // per-namespace pseudo-hosts (host/netns:ns) do not count when looking for "the only host"
+  const names = new Set([...raw].map((n) => canon(n)!).filter((n) => !n.includes('/netns:')));
   const only = names.size === 1 ? [...names][0]! : null;
   const bagFor = (h: string | null): DigestBag => {
     let b = groups.get(h);
@@ -158,25 +207,55 @@ function groupByHost(outcomes: readonly InputOutcome[]): Map<string | null, Dige
     return b;
   };
   for (const o of outcomes) {
+    o.host = canon(o.host);
     const fallback = o.host ?? only;
-    for (const d of o.bag.kernel) bagFor(d.host ?? fallback).kernel.push(d);
-    for (const d of o.bag.counters) bagFor(d.host ?? fallback).counters.push(d);
-    for (const d of o.bag.timeline) bagFor(d.host ?? fallback).timeline.push(d);
-    for (const d of o.bag.table) bagFor(d.host ?? fallback).table.push(d);
+    const place = (h: string | null): DigestBag => bagFor(canon(h) ?? fallback);
+    for (const d of o.bag.kernel) place(d.host).kernel.push(d);
+    for (const d of o.bag.counters) place(d.host).counters.push(d);
+    for (const d of o.bag.timeline) place(d.host).timeline.push(d);
+    for (const d of o.bag.table) place(d.host).table.push(d);
     // settings and facts describe the input's host (a hostname fact names it)
-    for (const d of o.bag.settings) bagFor(d.host ?? fallback).settings.push(d);
+    for (const d of o.bag.settings) place(d.host).settings.push(d);
   }
   return groups;
 }
 
-/** Turn explicit paths into Sources; a path that cannot be opened becomes a failed input. */
-async function openAll(paths: readonly string[], options: AnalyzeOptions): Promise<(Source | InputOutcome)[]> {
-  const out: (Source | InputOutcome)[] = [];
+interface Opened {
+  readonly source: Source;
+  readonly hints: SourceHints;
+}
+
+interface OpenedBundle {
+  readonly path: string;
+  readonly result: BundleResult;
+}
+
+/** Turn explicit paths into Sources (bundles into their members); a path that cannot be opened becomes a failed input. */
+async function openAll(paths: readonly string[], options: AnalyzeOptions, kinds: readonly KindModule[], bundles: OpenedBundle[]): Promise<(Opened | InputOutcome)[]> {
+  const out: (Opened | InputOutcome)[] = [];
   let n = 0;
   for (const p of paths) {
     n++;
     try {
-      out.push(await openPathSource(p, String(n), options.kind));
+      const type = p === '-' ? null : await detectBundle(p);
+      if (type === null) {
+        out.push({ source: await openPathSource(p, String(n), options.kind), hints: {} });
+        continue;
+      }
+      const limits = { ...DEFAULT_LIMITS, ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.maxMembers !== undefined ? { maxMembers: options.maxMembers } : {}) };
+      const result = await openBundle(p, { limits, sniffers: kinds, id: String(n) });
+      bundles.push({ path: p, result });
+      const prefix = type === 'directory' ? `${p.replace(/\/+$/, '')}/` : `${p}!/`;
+      for (const e of result.entries) {
+        const facts = e.hostHint !== null ? result.hostFacts.get(e.hostHint) ?? null : result.facts;
+        out.push({
+          source: e.source,
+          hints: { year: facts?.year ?? null, host: e.hostHint ?? facts?.hostname ?? null, namespace: e.namespace, truncated: e.truncated },
+        });
+      }
+      for (const o of result.others) {
+        out.push({ explicit: false, bag: emptyBag(), host: null, report: inputReport(`${prefix}${o.path}`, { status: o.status, reason: o.reason }) });
+      }
     } catch (err) {
       if (!(err instanceof CtdError)) throw err;
       out.push({ explicit: true, bag: emptyBag(), host: null, report: inputReport(p, { status: 'failed', reason: err.message }) });
@@ -185,22 +264,46 @@ async function openAll(paths: readonly string[], options: AnalyzeOptions): Promi
   return out;
 }
 
+/** Boot time of each host from a bundle's `date` and `uptime` (an anchor for monotonic stamps), and the uptime then. */
+function bundleBootTimes(bundles: readonly OpenedBundle[]): Map<string | null, { bootMs: number; uptimeSec: number }> {
+  const out = new Map<string | null, { bootMs: number; uptimeSec: number }>();
+  for (const b of bundles) {
+    const all = b.result.hostFacts.size ? [...b.result.hostFacts.entries()] : [[b.result.facts.hostname, b.result.facts] as const];
+    for (const [host, f] of all) {
+      if (f.dateMs !== null && f.uptimeSec !== null) out.set(host, { bootMs: f.dateMs - f.uptimeSec * 1000, uptimeSec: f.uptimeSec });
+    }
+  }
+  return out;
+}
+
 export async function runAnalysis(paths: readonly string[], options: AnalyzeOptions = {}, kinds: readonly KindModule[] = defaultKinds): Promise<RunResult> {
   const assumptions: string[] = [];
-  const opened = await openAll(paths, options);
+  const bundles: OpenedBundle[] = [];
   const outcomes: InputOutcome[] = [];
-  for (const s of opened) {
-    outcomes.push('report' in s ? s : await ingestSource(s, options, kinds, assumptions));
+  let groups: Map<string | null, DigestBag>;
+  const problems: string[] = [];
+  try {
+    const opened = await openAll(paths, options, kinds, bundles);
+    for (const s of opened) {
+      outcomes.push('report' in s ? s : await ingestSource(s.source, options, kinds, assumptions, s.hints));
+    }
+    groups = groupByHost(outcomes);
+  } finally {
+    for (const b of bundles) await b.result.cleanup();
   }
-  const groups = groupByHost(outcomes);
+  for (const b of bundles) problems.push(...b.result.problems);
+  const bootTimes = bundleBootTimes(bundles);
   // Attach the host to each input report once grouping decided it.
   const hostBuilds: HostBuild[] = [];
   const names = [...groups.keys()].sort((a, b) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)));
   for (const name of names) {
     if (options.host !== undefined && name !== options.host) continue;
+    const hostBoot = bootTimes.get(name) ?? (bootTimes.size === 1 && groups.size <= 2 ? [...bootTimes.values()][0] : undefined);
     hostBuilds.push(buildHost(name, groups.get(name)!, {
       burstGapMs: options.burstGapMs ?? DEFAULT_BURST_GAP_MS,
-      bootTimeMs: options.bootTimeMs ?? null,
+      bootTimeMs: options.bootTimeMs ?? hostBoot?.bootMs ?? null,
+      bootUptimeSec: options.bootTimeMs !== undefined ? null : hostBoot?.uptimeSec ?? null,
+      bootTimeLabel: options.bootTimeMs !== undefined ? '--boot-time' : 'the bundle\'s date and uptime',
       max: options.max ?? null,
       top: options.top ?? 10,
       memoryBudget: options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
@@ -220,7 +323,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
     run: {
       options: publicOptions(options),
       assumptions,
-      complete: outcomes.every((o) => o.report.status !== 'failed' && o.report.status !== 'refused'),
+      complete: bundles.every((b) => b.result.complete) && outcomes.every((o) => o.report.status !== 'failed' && o.report.status !== 'refused'),
     },
     inputs,
     hosts: hostBuilds.map((h) => h.report),
@@ -231,7 +334,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
     .filter((o) => o.explicit && (o.report.status === 'failed' || o.report.status === 'refused'))
     .map((o) => ({ path: o.report.path, message: o.report.reason ?? 'failed' }));
   const noUsableInput = !outcomes.some((o) => o.report.status === 'parsed');
-  return { report, failedExplicit, noUsableInput };
+  return { report, failedExplicit, noUsableInput, problems };
 }
 
 function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
@@ -246,6 +349,8 @@ function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
     top: o.top ?? 10,
     rules: o.rules ?? {},
     memoryBudget: o.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
+    maxBytes: o.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+    maxMembers: o.maxMembers ?? DEFAULT_LIMITS.maxMembers,
   };
 }
 

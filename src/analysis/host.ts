@@ -18,6 +18,10 @@ import { VERSION } from '../version.js';
 export interface HostOptions {
   readonly burstGapMs: number;
   readonly bootTimeMs: number | null;
+  /** How the boot time is known, for the report ("--boot-time", "the bundle's date and uptime"). */
+  readonly bootTimeLabel?: string;
+  /** The uptime when a fallback boot time was taken (a monotonic stamp beyond it belongs to another boot). */
+  readonly bootUptimeSec?: number | null;
   /** --max: the max in force when no input says it better. */
   readonly max: number | null;
   /** --top: length of the top-talker lists. */

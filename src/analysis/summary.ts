@@ -67,7 +67,7 @@ export function summarize(h: Omit<HostReport, 'summary'>): string {
   }
 
   const tb = h.table ?? null;
-  if (tb && !tb.partial && tb.entries > 0) {
+  if (tb && !tb.partial && tb.entries >= 100) {
     const states = Object.entries(tb.byState).sort((a, b) => b[1] - a[1]);
     const fill: string[] = [];
     const top = states[0];
@@ -76,7 +76,10 @@ export function summarize(h: Omit<HostReport, 'summary'>): string {
     if (src && src.share >= 0.05) fill.push(`one client, ${src.ip} (${pct(src.share)})`);
     const port = tb.topDestinationPorts[0];
     if (!fill.length && port) fill.push(`traffic to ${port.protocol}/${port.port} (${pct(port.share)})`);
-    if (fill.length) parts.push(`${fill.join(' and ')} filled the table.`);
+    if (fill.length) {
+      const f = `${fill.join(' and ')} filled the table.`;
+      parts.push(f[0]!.toUpperCase() + f.slice(1));
+    }
   }
 
   const r = h.recommendations ?? null;
@@ -86,7 +89,7 @@ export function summarize(h: Omit<HostReport, 'summary'>): string {
   if (r && (r.nf_conntrack_max.current === null || r.nf_conntrack_max.recommended > r.nf_conntrack_max.current || Object.keys(r.timeouts).length)) {
     const todo: string[] = [];
     if (r.nf_conntrack_max.current === null || r.nf_conntrack_max.recommended > r.nf_conntrack_max.current) {
-      const mem = `${Math.round(r.memoryBytes / 1048576)} MiB${r.memoryShareOfRam !== null ? `, ${(r.memoryShareOfRam * 100).toFixed(1)} % of RAM` : ''}`;
+      const mem = `${Math.round(r.memoryBytes / 1048576)} MiB${r.memoryShareOfRam !== null ? ` = ${(r.memoryShareOfRam * 100).toFixed(1)} % of RAM` : ''}`;
       todo.push(`raise nf_conntrack_max to ${n(r.nf_conntrack_max.recommended)} (${mem})`);
     }
     const tw = r.timeouts['net.netfilter.nf_conntrack_tcp_timeout_time_wait'];
@@ -94,7 +97,7 @@ export function summarize(h: Omit<HostReport, 'summary'>): string {
     const est = r.timeouts['net.netfilter.nf_conntrack_tcp_timeout_established'];
     if (est) todo.push(`shorten ESTABLISHED to ${est.recommended / 3600} h`);
     if (todo.length) {
-      const first = todo.join(', ').replace(/, ([^,]*)$/, ' and $1');
+      const first = todo.length > 1 ? `${todo.slice(0, -1).join(', ')} and ${todo[todo.length - 1]!}` : todo[0]!;
       parts.push(`${r.overBudget ? 'Reduce demand first (the bigger table costs more than the memory budget), then ' : ''}${r.overBudget ? first : first[0]!.toUpperCase() + first.slice(1)}: see RECOMMENDATIONS.`);
     }
   }

@@ -36,6 +36,7 @@ async function runAnalyze(raw: RawArgs): Promise<void> {
   const opts = normalizeOptions(raw, rules.map((r) => r.id));
   const result = await runAnalysis(opts.inputs, opts.analyze);
   for (const f of result.failedExplicit) say(f.message);
+  for (const p of result.problems) say(p);
   if (opts.analyze.host !== undefined && result.report.hosts.length === 0 && !result.noUsableInput) {
     throw new UsageError('CTD_INVALID_OPTION', `Invalid option --host: no host named "${opts.analyze.host}" in these inputs`);
   }
@@ -54,7 +55,18 @@ async function runAnalyze(raw: RawArgs): Promise<void> {
   else if (!(await writeStdout(text))) {
     // the reader went away (| head): exit quietly with the code the report earns
   }
-  const code = result.failedExplicit.length ? EXIT.USAGE : failsOn(result.report.findings, opts.failOn) ? EXIT.FINDINGS : EXIT.OK;
+  if (opts.emitSysctl !== null) {
+    const withRec = result.report.hosts.filter((h) => h.recommendations);
+    if (withRec.length !== 1) {
+      throw new UsageError('CTD_INVALID_OPTION', withRec.length === 0
+        ? 'Invalid option --emit-sysctl: no recommendation to write (the inputs say nothing of the max, the demand or the RAM)'
+        : `Invalid option --emit-sysctl: ${withRec.length} hosts have recommendations; pick one with --host`);
+    }
+    await writeAtomic(opts.emitSysctl, withRec[0]!.recommendations!.sysctlFile);
+  }
+  // 2 also when a bundle cap, damage or refusal kept data out (the report was still written)
+  const keptOut = result.report.inputs.some((i) => i.status === 'refused' || i.status === 'failed') || result.problems.some((p) => !p.includes('.tailed'));
+  const code = result.failedExplicit.length || keptOut ? EXIT.USAGE : failsOn(result.report.findings, opts.failOn) ? EXIT.FINDINGS : EXIT.OK;
   process.exitCode = code;
 }
 
@@ -76,7 +88,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       .usage('$0 <command> [options]\n\nExplain Linux nf_conntrack "table full, dropping packet" incidents from collected\nlogs, captures, counters and settings.')
       .command(
         ['analyze <input...>', '$0 <input...>'],
-        'Analyse kernel logs and conntrack inputs (files, - for stdin, FIFOs, .gz)',
+        'Analyse kernel logs and conntrack inputs (files, - for stdin, FIFOs, .gz, bundles)',
         (y) => y
           .positional('input', { type: 'string', array: true, describe: 'Files to read; - is standard input' })
           .option('format', { alias: 'f', type: 'string', default: 'text', describe: `Report format: ${FORMATS.join('|')}` })
@@ -89,6 +101,10 @@ export async function main(argv: readonly string[]): Promise<void> {
           .option('boot-time', { type: 'string', describe: 'Boot time (ISO 8601 with zone, or epoch s): places [uptime] stamps on the wall clock' })
           .option('max', { type: 'number', describe: 'nf_conntrack_max in force, when no input says it' })
           .option('host', { type: 'string', describe: 'Report only this host' })
+          .option('emit-sysctl', { type: 'string', describe: 'Write the recommended /etc/sysctl.d/ file to FILE (atomically)' })
+          .option('memory-budget', { type: 'string', default: '5', describe: 'Share of RAM (%) the table may take before demand reduction comes first' })
+          .option('max-bytes', { type: 'string', describe: 'Cap on decompressed bytes read from bundles (default 4G)' })
+          .option('max-members', { type: 'number', describe: 'Cap on members read from bundles (default 100000)' })
           .option('rule', { type: 'string', array: true, describe: 'Re-grade or silence a rule: ID=off|error|warning|info (repeatable)' })
           .option('color', { type: 'boolean', describe: 'Colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
           .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of internal errors' })
@@ -96,7 +112,9 @@ export async function main(argv: readonly string[]): Promise<void> {
           .example('$0 analyze dmesg.txt kern.log.1 kern.log --tz Europe/Berlin', 'Several logs of one host, local-time stamps')
           .example('ssh web1 dmesg | $0 analyze - --boot-time 2026-11-20T08:00:00Z', 'Read standard input')
           .example('$0 analyze kern.log.gz --format json -o report.json', 'JSON report, written atomically')
+          .example('$0 analyze sosreport-web1-2026-11-20.tar.xz', 'A whole sosreport or support upload (directory, .tar, .tar.gz, .tar.xz, .zip)')
           .example('$0 analyze kern.log --fail-on warning', 'CI gate: exit 1 on any warning or error')
+          .example('$0 analyze bundle/ --emit-sysctl 90-conntrack.conf', 'Write the recommended sysctl file')
           .epilog(EPILOG),
         async (args) => runAnalyze(args as unknown as RawArgs),
       )

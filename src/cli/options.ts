@@ -24,6 +24,10 @@ export interface RawArgs {
   readonly rule?: readonly (string | number)[] | string;
   readonly color?: boolean;
   readonly debug?: boolean;
+  readonly 'max-bytes'?: string | number;
+  readonly 'max-members'?: string | number;
+  readonly 'memory-budget'?: string | number;
+  readonly 'emit-sysctl'?: string;
 }
 
 export interface CliOptions {
@@ -33,6 +37,8 @@ export interface CliOptions {
   readonly failOn: FailOn;
   readonly color: boolean | undefined;
   readonly debug: boolean;
+  /** --emit-sysctl FILE: write the recommended /etc/sysctl.d/ file (one host only). */
+  readonly emitSysctl: string | null;
   readonly analyze: AnalyzeOptions;
 }
 
@@ -61,6 +67,16 @@ function parseInstant(name: string, v: string | number): number {
   return ms;
 }
 
+/** "4G", "500M", "64k", "1048576" → bytes. */
+export function parseSize(name: string, v: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(i?[bB])?$/.exec(String(v).trim());
+  if (!m) throw bad(name, 'a size like 500M, 4G or a number of bytes', v);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
+  const n = Math.floor(Number(m[1]) * mult);
+  if (n < 1) throw bad(name, 'a size above zero', v);
+  return n;
+}
+
 const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'error', 'warning', 'info'];
 
@@ -87,6 +103,15 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
   const bootTimeMs = raw['boot-time'] !== undefined ? parseInstant('boot-time', raw['boot-time']) : undefined;
   const max = intOption('max', raw.max, 1, 2 ** 31);
   const top = intOption('top', raw.top, 1, 1000);
+  const maxBytes = raw['max-bytes'] !== undefined ? parseSize('max-bytes', raw['max-bytes']) : undefined;
+  const maxMembers = intOption('max-members', raw['max-members'], 1, 100_000_000);
+  let memoryBudget: number | undefined;
+  if (raw['memory-budget'] !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(String(raw['memory-budget']).trim());
+    const pct = m ? Number(m[1]) : NaN;
+    if (!(pct > 0 && pct <= 100)) throw bad('memory-budget', 'a share of RAM in percent, like 5 or 2.5%', raw['memory-budget']);
+    memoryBudget = pct / 100;
+  }
   const rules: Record<string, RuleSetting> = {};
   const ruleArgs = raw.rule === undefined ? [] : Array.isArray(raw.rule) ? raw.rule : [raw.rule];
   for (const r of ruleArgs) {
@@ -105,8 +130,12 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
     ...(raw.host !== undefined ? { host: String(raw.host) } : {}),
     ...(top !== undefined ? { top } : {}),
     ...(Object.keys(rules).length ? { rules } : {}),
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    ...(maxMembers !== undefined ? { maxMembers } : {}),
+    ...(memoryBudget !== undefined ? { memoryBudget } : {}),
   };
   return {
-    inputs, format, output: raw.output ?? null, failOn, color: raw.color, debug: raw.debug === true, analyze,
+    inputs, format, output: raw.output ?? null, failOn, color: raw.color, debug: raw.debug === true,
+    emitSysctl: raw['emit-sysctl'] ?? null, analyze,
   };
 }

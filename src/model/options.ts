@@ -24,6 +24,10 @@ export interface AnalyzeOptions {
   readonly top?: number;
   /** Share of RAM (0..1) a bigger table may cost before demand reduction comes first (--memory-budget). Default 0.05. */
   readonly memoryBudget?: number;
+  /** Cap on decompressed bytes read from bundles (--max-bytes). */
+  readonly maxBytes?: number;
+  /** Cap on members read from bundles (--max-members). */
+  readonly maxMembers?: number;
   /** Per-rule severity overrides or 'off' (--rule ID=...). */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
 }

@@ -50,3 +50,16 @@ export function sanitize(s: string, target: SanitizeTarget): string {
     case 'github': return escapeGithub(s);
   }
 }
+
+/**
+ * A Markdown fenced code block that log text cannot break out of: the fence is one backtick longer than
+ * the longest backtick run in the text (CommonMark), and each line is made terminal-safe (controls and
+ * bidi overrides visible) while the newlines between lines are kept.
+ */
+export function markdownFence(text: string, info = ''): string {
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/).map(sanitizeText);
+  let longest = 0;
+  for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${lines.join('\n')}\n${fence}`;
+}

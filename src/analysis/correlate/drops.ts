@@ -11,6 +11,9 @@ export interface DropsOptions {
   readonly burstGapMs: number;
   /** --boot-time: places monotonic stamps on the wall clock (applies to the last boot of each input). */
   readonly bootTimeMs: number | null;
+  readonly bootTimeLabel?: string;
+  /** The uptime when a fallback boot time was taken: a segment with later stamps is from another boot. */
+  readonly bootUptimeSec?: number | null;
 }
 
 export interface ClockInfo {
@@ -58,10 +61,11 @@ const ANCHOR_GROUP_MS = 2000;
 /** Find the anchor (a boot seen with both clocks) that best overlaps a monotonic-only segment. */
 function pickAnchor(seg: BootSegment, anchors: readonly Anchor[]): Anchor | null {
   let best: Anchor | null = null;
-  let bestOverlap = -Infinity;
+  // an anchor must share some uptime range with the segment: otherwise it may be another boot
+  let bestOverlap = 0;
   for (const a of anchors) {
     const overlap = Math.min(a.maxUptime, seg.maxUptime) - Math.max(a.minUptime, seg.minUptime);
-    if (overlap > bestOverlap || (overlap === bestOverlap && best !== null && a.bootMs > best.bootMs)) {
+    if (overlap > bestOverlap || (overlap === bestOverlap && (best === null || a.bootMs > best.bootMs))) {
       best = a;
       bestOverlap = overlap;
     }
@@ -120,16 +124,22 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     let note: string | null = null;
     d.segments.forEach((seg, i) => {
       if (!seg.monoDrops.size && !seg.monoSuppressed.length) return;
+      // --boot-time wins; then boots seen with both clocks in the logs; then a fallback boot time (the
+      // bundle's date and uptime), which like --boot-time only places the last boot of each input
       let bootMs: number | null = null;
-      if (opts.bootTimeMs !== null && i === d.segments.length - 1) {
+      const isLast = i === d.segments.length - 1;
+      const explicit = (opts.bootTimeLabel ?? '--boot-time') === '--boot-time';
+      const a = pickAnchor(seg, anchors);
+      const fallbackFits = opts.bootUptimeSec == null || seg.maxUptime <= opts.bootUptimeSec + 60;
+      if (opts.bootTimeMs !== null && isLast && explicit) {
         bootMs = opts.bootTimeMs;
         anchorUsed = '--boot-time';
-      } else {
-        const a = pickAnchor(seg, anchors);
-        if (a) {
-          bootMs = a.bootMs;
-          anchorUsed ??= `${a.path} (lines with both a wall stamp and [uptime])`;
-        }
+      } else if (a) {
+        bootMs = a.bootMs;
+        anchorUsed ??= `${a.path} (lines with both a wall stamp and [uptime])`;
+      } else if (opts.bootTimeMs !== null && isLast && fallbackFits) {
+        bootMs = opts.bootTimeMs;
+        anchorUsed ??= opts.bootTimeLabel ?? 'boot time';
       }
       if (bootMs === null) {
         unanchored.push({ d, seg });

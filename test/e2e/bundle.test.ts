@@ -1,0 +1,65 @@
+/** Bundles end to end: one sosreport-shaped fixture as a directory, .tar.gz and .tar.xz gives one report. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAnalysis } from '../../src/analyze.js';
+import { sosMembers, writeDir, writeTarGz, writeTarXz } from '../fixtures/bundles/build.js';
+import { runCli } from './run-cli.js';
+
+test('a sosreport gives the same report as a directory, .tar.gz and .tar.xz', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctd-e2e-bundle-'));
+  const tempsBefore = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('ctdoctor-')));
+  try {
+    const m = sosMembers();
+    const forms = {
+      dir: await writeDir(join(dir, 'sos-dir'), m),
+      gz: await writeTarGz(join(dir, 'sos.tar.gz'), m),
+      xz: await writeTarXz(join(dir, 'sos.tar.xz'), m),
+    };
+    const texts: string[] = [];
+    for (const p of Object.values(forms)) {
+      const r = await runAnalysis([p]);
+      const prefix = p.endsWith('sos-dir') ? `${p}/` : `${p}!/`;
+      texts.push(JSON.stringify(r.report).split(prefix).join('BUNDLE/'));
+      const h = r.report.hosts.find((x) => x.name === 'web1.example.net');
+      assert.ok(h, `host web1.example.net in ${p}: ${r.report.hosts.map((x) => x.name).join(', ')}`);
+      // kern.log.2.gz, kern.log.1 and kern.log: one drop each; messages (a copy) is not read
+      assert.equal(h.drops.logged, 3);
+      assert.equal(h.drops.suppressed, 12);
+      assert.deepEqual(h.drops.bursts.map((b) => b.start), ['2026-11-18T08:00:00Z', '2026-11-19T23:59:58Z', '2026-11-20T10:01:02Z']);
+      assert.equal(h.settings['net.netfilter.nf_conntrack_max'], 262144);
+      assert.equal(h.facts?.kernel, '5.14.0-427.13.1.el9_4.x86_64');
+      assert.equal(h.facts?.memTotalBytes, 16318412 * 1024);
+      // the per-namespace capture is its own pseudo-host
+      assert.ok(r.report.hosts.some((x) => x.name === 'web1.example.net/netns:ns1'));
+      // the .tailed capture is read but flagged, so the run is not complete
+      assert.equal(r.report.run.complete, false);
+      const tailed = r.report.inputs.find((i) => i.path.endsWith('conntrack_-L_-o_extended'));
+      assert.match(tailed?.reason ?? '', /tail/);
+      assert.equal(r.report.inputs.find((i) => i.path.endsWith('var/log/messages'))?.status, 'skipped');
+      assert.ok(r.report.inputs.every((i) => i.path.startsWith(prefix)));
+    }
+    assert.equal(texts[1], texts[0]);
+    assert.equal(texts[2], texts[0]);
+    // every private temp area was removed
+    assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('ctdoctor-') && !tempsBefore.has(f)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('CLI: a bundle that cannot be read is one line and exit 2; an unsupported archive says how to convert', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctd-e2e-bundle-'));
+  try {
+    const bz = join(dir, 'upload.tar.bz2');
+    await import('node:fs').then((fs) => fs.writeFileSync(bz, Buffer.concat([Buffer.from('BZh91AY&SY'), Buffer.alloc(64, 7)])));
+    const r = runCli(['analyze', bz]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /upload\.tar\.bz2: .*not supported.*convert/i);
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
