@@ -311,7 +311,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
   }
   const overrides = new Map<string, RuleOverride>(Object.entries(options.rules ?? {}));
   const { findings, skips } = runRules(defaultRules, hostBuilds.map((h) => ({ host: h.report, facets: h.facets, evidence: h.evidence })), {
-    overrides, maxOverride: options.max ?? null,
+    overrides, maxOverride: options.max ?? null, memoryBudget: options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
   });
   const inputs = outcomes.map((o) => {
     const host = o.host ?? (o.report.status === 'parsed' && groups.size === 1 ? [...groups.keys()][0]! : o.host);

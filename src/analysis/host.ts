@@ -58,8 +58,20 @@ export function buildHost(name: string | null, bag: DigestBag, opts: HostOptions
     }
   }
   let facts: HostFacts | null = null;
+  const bootLine = { ...settings };
   if (bag.settings.length) {
     const built = buildSettings(bag.settings);
+    // the kernel's boot line against the current settings: a changed max or buckets is worth saying
+    for (const k of ['net.netfilter.nf_conntrack_max', 'net.netfilter.nf_conntrack_buckets']) {
+      const was = bootLine[k];
+      const now = built.section.settings[k];
+      if (was !== undefined && now !== undefined && was !== now) {
+        const list = [...(evidence.get('correlation.settingsMismatch') ?? [])];
+        list.push(...(evidence.get(`settings.${k}`) ?? []).map((e) => ({ ...e, text: `${e.text}  [boot line: ${k.replace('net.netfilter.', '')} ${was}]` })));
+        list.push(...(built.evidence.get(`settings.${k}`) ?? []).map((e) => ({ ...e, text: `${e.text}  [settings now: ${now}]` })));
+        evidence.set('correlation.settingsMismatch', list);
+      }
+    }
     Object.assign(settings, built.section.settings);
     for (const [k, v] of built.evidence) evidence.set(k, v);
     facts = built.section.facts;
@@ -89,6 +101,13 @@ export function buildHost(name: string | null, bag: DigestBag, opts: HostOptions
     timeline = built.section;
     for (const [k, v] of built.evidence) evidence.set(k, v);
     if (timeline.samples > 0) facets.add('timeline');
+    // the samples' own max column against the settings
+    const col = timeline.maxSource === 'column' ? timeline.max : null;
+    if (col !== null && settingsMax !== undefined && col !== settingsMax) {
+      const list = [...(evidence.get('correlation.settingsMismatch') ?? [])];
+      list.push(...(evidence.get('timeline.max') ?? []).map((e) => ({ ...e, text: `${e.text}  [timeline max column ${col}, settings ${settingsMax}]` })));
+      evidence.set('correlation.settingsMismatch', list);
+    }
   }
 
   let table = null;
@@ -139,6 +158,13 @@ export function buildHost(name: string | null, bag: DigestBag, opts: HostOptions
     : null;
   if (recommendations) {
     evidence.set('recommendations.max', [...(recommendations.nf_conntrack_max.evidence ?? [])]);
+  }
+  // the capture's size against the count the settings report
+  if (table && !table.partial && table.entries > 0 && countSetting !== undefined && Math.abs(table.entries - countSetting) > 0.1 * Math.max(table.entries, countSetting)) {
+    evidence.set('correlation.captureCount', [
+      ...(evidence.get('table.capture') ?? []).slice(0, 1),
+      ...(evidence.get('settings.net.netfilter.nf_conntrack_count') ?? []).slice(0, 1),
+    ]);
   }
 
   const partial: Omit<HostReport, 'summary'> = {

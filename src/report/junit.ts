@@ -5,14 +5,15 @@
  * <system-out>. The list of all rules is not in the Report, so it comes in `opts.rules` (from the rule
  * registry); rule ids seen only in findings or skips are added after them, sorted. Findings and skips
  * without a host belong to the only host when there is one, else to a suite named "ctdoctor".
- * XML 1.0 text and attributes go through escapeXml (characters XML cannot carry are dropped).
+ * XML 1.0 text and attributes: controls and bidi overrides made visible per line (sanitizeText), then
+ * escapeXml (which drops anything XML cannot carry).
  *
  *   <testsuites name="ctdoctor" tests="2" failures="1" errors="0" skipped="0">
  *     <testsuite name="web-07" tests="2" failures="1" errors="0" skipped="0">
  *       <testcase classname="ctdoctor.web-07" name="table-full-drops"><failure …>…</failure></testcase>
  */
 import type { Finding, Report, RuleSkip, Severity } from '../model/report.js';
-import { escapeXml as x } from './sanitize.js';
+import { escapeXml, sanitizeText } from './sanitize.js';
 import type { RenderOptions } from './types.js';
 
 /** One rule as the registry describes it (`ctdoctor rules`). */
@@ -25,6 +26,11 @@ export interface JunitRule {
 /** RenderOptions plus the rule list, so rules without findings still show as passing testcases. */
 export interface JunitOptions extends RenderOptions {
   readonly rules?: readonly JunitRule[];
+}
+
+/** XML text: controls and bidi overrides made visible (as in the text report), then XML-escaped; newlines kept. */
+function x(s: string): string {
+  return s.split(/\r?\n/).map((l) => escapeXml(sanitizeText(l))).join('\n');
 }
 
 const RANK: Readonly<Record<Severity, number>> = { info: 1, warning: 2, error: 3 };

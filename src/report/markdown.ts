@@ -133,7 +133,7 @@ function tableSection(t: TableSection, h3: string): string[] {
 }
 
 function changeRow(name: string, c: Change, frees?: number | null): string[] {
-  return [md(name), c.current === null ? '?' : fmtInt(c.current), fmtInt(c.recommended), md(c.reason) + (frees ? ` (frees ~${fmtInt(frees)} entries)` : '')];
+  return [md(name), c.current === null ? '?' : fmtInt(c.current), fmtInt(c.recommended), md(c.reason) + (frees ? ` (frees about ${fmtInt(frees)} entries)` : '')];
 }
 
 function recommendationsSection(r: Recommendations, h3: string): string[] {

@@ -59,13 +59,15 @@ export function narrative(h: HostReport): string {
 function renderBursts(h: HostReport, opts: RenderOptions, gapSeconds: number): string[] {
   const d = h.drops;
   if (!d.bursts.length) return [];
-  const out = [heading(opts, `DROP BURSTS (gap ${gapSeconds}s, times UTC)`.padEnd(36)) + 'logged  suppressed  peak/min'];
+  const withMax = d.bursts.some((b) => b.atMax !== undefined && b.atMax !== null);
+  const out = [heading(opts, `DROP BURSTS (gap ${gapSeconds}s, times UTC)`.padEnd(34)) + `logged  suppressed  peak/min${withMax ? '  at max' : ''}`];
   const shown = d.bursts.slice(0, 20);
   shown.forEach((b, i) => {
     const n = String(i + 1).padStart(3);
-    const when = burstWhen(b).padEnd(17);
+    const when = burstWhen(b).padEnd(16);
     const len = burstLength(b).padStart(7);
-    out.push(`${n}  ${when}${len}   ${fmtInt(b.logged).padStart(8)}  ${fmtInt(b.suppressed).padStart(10)}  ${fmtInt(b.peakPerMinute).padStart(8)}`);
+    const atMax = withMax ? `  ${(b.atMax === true ? 'yes' : b.atMax === false ? 'NO' : '?').padStart(6)}` : '';
+    out.push(`${n} ${when}${len}  ${fmtInt(b.logged).padStart(8)}  ${fmtInt(b.suppressed).padStart(10)}  ${fmtInt(b.peakPerMinute).padStart(8)}${atMax}`);
   });
   if (d.bursts.length > shown.length) out.push(`  ... ${plural(d.bursts.length - shown.length, 'more burst')} (see --format json)`);
   return out;

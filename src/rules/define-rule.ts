@@ -14,6 +14,8 @@ export interface RuleContext {
   evidence(key: string): readonly Evidence[];
   /** --max when given: overrides the max for usage rules. */
   readonly maxOverride: number | null;
+  /** --memory-budget as a share of RAM (0..1). */
+  readonly memoryBudget: number;
 }
 
 export interface FindingDraft {

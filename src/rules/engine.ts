@@ -29,7 +29,7 @@ export function interpolate(template: string, data: Readonly<Record<string, stri
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1, info: 2 };
 
 export function runRules(
-  rules: readonly Rule[], hosts: readonly HostRuleInput[], opts: { overrides?: ReadonlyMap<string, RuleOverride>; maxOverride?: number | null } = {},
+  rules: readonly Rule[], hosts: readonly HostRuleInput[], opts: { overrides?: ReadonlyMap<string, RuleOverride>; maxOverride?: number | null; memoryBudget?: number } = {},
 ): { findings: Finding[]; skips: RuleSkip[] } {
   const findings: Finding[] = [];
   const skips: RuleSkip[] = [];
@@ -38,6 +38,7 @@ export function runRules(
       host: h.host,
       evidence: (key) => h.evidence.get(key) ?? [],
       maxOverride: opts.maxOverride ?? null,
+      memoryBudget: opts.memoryBudget ?? 0.05,
     };
     for (const rule of rules) {
       const override = opts.overrides?.get(rule.id);

@@ -16,6 +16,12 @@ import { sourceOutsizedShare } from './source-outsized-share.js';
 import { establishedTimeoutDefault } from './established-timeout-default.js';
 import { captureTruncated } from './capture-truncated.js';
 import { capturePartial } from './capture-partial.js';
+import { dropsBelowMax } from './drops-below-max.js';
+import { clockOffsetLikely } from './clock-offset-likely.js';
+import { dropsUnlogged } from './drops-unlogged.js';
+import { settingsMismatch } from './settings-mismatch.js';
+import { captureCountMismatch } from './capture-count-mismatch.js';
+import { memoryOverBudget } from './memory-over-budget.js';
 
 export const rules: readonly Rule[] = [
   tableFullDrops,
@@ -34,4 +40,10 @@ export const rules: readonly Rule[] = [
   dropCounter,
   earlyDrops,
   insertFailures,
+  dropsBelowMax,
+  clockOffsetLikely,
+  dropsUnlogged,
+  settingsMismatch,
+  captureCountMismatch,
+  memoryOverBudget,
 ];
