@@ -9,7 +9,7 @@ import type { AnalyzeOptions } from './model/options.js';
 import type { InputKind } from './model/records.js';
 import { CtdError, InputError, SkipInput } from './model/errors.js';
 import { newAccount, type LineAccount } from './model/line-account.js';
-import { openPathSource, peekSource, assertNotEmpty, type Source } from './ingest/source.js';
+import { openPathSource, peekSource, assertNotEmpty, HEAD_BYTES, type Source } from './ingest/source.js';
 import { openBundle, detectBundle, DEFAULT_LIMITS, type BundleResult } from './ingest/bundle/index.js';
 import { detectBinary } from './ingest/binary.js';
 import { chooseKind, headLines } from './ingest/sniff.js';
@@ -85,7 +85,8 @@ export async function ingestSource(
   try {
     const peeked = await peekSource(source);
     assertNotEmpty(peeked);
-    const binary = detectBinary(peeked.head);
+    // the first HEAD_BYTES, whatever the blocks: the verdict never depends on chunking
+    const binary = detectBinary(peeked.head.subarray(0, HEAD_BYTES));
     if (binary) throw new InputError('CTD_INPUT_BINARY', `${source.path}: binary input (${binary}), not a text log or capture`, { path: source.path });
     const forced = options.kind ?? source.kindHint;
     let mod: KindModule | undefined;
@@ -93,7 +94,7 @@ export async function ingestSource(
       mod = kinds.find((k) => k.kind === forced);
       if (!mod) throw new InputError('CTD_INPUT_UNRECOGNIZED', `${source.path}: kind ${forced} is not supported yet`, { path: source.path });
     } else {
-      const lines = headLines(peeked.head, peeked.isComplete, SNIFF_LINES);
+      const lines = headLines(peeked.sniffHead, peeked.isComplete && peeked.sniffHead.length === peeked.head.length, SNIFF_LINES);
       const choice = chooseKind(kinds, lines, basename(source.path));
       if (!choice) {
         if (lines.every((l) => l.trim() === '')) throw new SkipInput('CTD_INPUT_EMPTY', `${source.path}: only blank lines`, { path: source.path });

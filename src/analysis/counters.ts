@@ -117,10 +117,13 @@ export function snapshotTotals(snap: CounterSnapshot): Record<string, number> {
 /**
  * The increase of a 32-bit kernel counter from `before` to `after`. A smaller `after` is read as one
  * wrap past 2^32 (the kernel's counters are unsigned 32-bit); a module reload or reboot between the two
- * readings looks the same, so a caller that knows of one must not use the delta.
+ * readings looks the same, so a caller that knows of one must not use the delta. A fall from a value of
+ * 2^32 or more cannot be a wrap: null (no delta).
  */
-export function counterDelta(before: number, after: number): number {
+export function counterDelta(before: number, after: number): number | null {
   if (after >= before) return after - before;
+  // a fall from a value a 32-bit counter cannot hold is a reset (or a hostile file), never a wrap
+  if (before >= 2 ** 32) return null;
   return after + 2 ** 32 - before;
 }
 
@@ -140,9 +143,13 @@ export function deltaTotals(before: CounterSnapshot, after: CounterSnapshot): Re
       if (GLOBAL_FIELDS.has(k)) continue;
       const bv = b.fields[k];
       if (bv === undefined) continue;
-      out[k] = (out[k] ?? 0) + counterDelta(bv, r.fields[k]!);
+      const d = counterDelta(bv, r.fields[k]!);
+      // one CPU's reset makes the field's delta unknown: leave the field out
+      if (d === null || Number.isNaN(out[k])) out[k] = NaN;
+      else out[k] = (out[k] ?? 0) + d;
     }
   }
+  for (const k of Object.keys(out)) if (Number.isNaN(out[k])) delete out[k];
   const tb = snapshotTotals(before);
   const ta = snapshotTotals(after);
   for (const k of GLOBAL_FIELDS) {

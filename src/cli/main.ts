@@ -70,7 +70,11 @@ async function runAnalyze(raw: RawArgs): Promise<void> {
   process.exitCode = code;
 }
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** yargs drops a bare "-" from an array positional: carry it through under another name. */
+export const STDIN_TOKEN = '\u0000stdin';
+
+export async function main(rawArgv: readonly string[]): Promise<void> {
+  const argv = rawArgv.map((a) => (a === '-' ? STDIN_TOKEN : a));
   const debug = argv.includes('--debug');
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') return; // | head closed the pipe: not an error

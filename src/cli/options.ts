@@ -81,7 +81,9 @@ const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'info', 'never'];
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'error', 'warning', 'info'];
 
 export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): CliOptions {
-  const inputs = (raw.input ?? []).map(String);
+  // cli/main.ts hides a bare "-" from yargs as "\u0000stdin"
+  const inputs = (raw.input ?? []).map(String).map((a) => (a === '\u0000stdin' ? '-' : a));
+  if (inputs.filter((a) => a === '-').length > 1) throw bad('input', 'standard input (-) at most once', '- -');
   if (!inputs.length) throw new UsageError('CTD_INVALID_OPTION', 'Missing input: give one or more files, or - for standard input');
   const format = (raw.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw bad('format', FORMATS.join('|'), raw.format);

@@ -22,6 +22,8 @@ export function headLines(head: Buffer, isComplete: boolean, maxLines: number): 
   const out: string[] = [];
   for (const l of lines) {
     if (out.length >= maxLines) break;
+    // a line the splitter would cut (over 64 KiB) is malformed, not a sample of the kind
+    if (l.length > 65536) continue;
     out.push(l.replace(/\0+/g, '').replace(/\r$/, ''));
   }
   return out;

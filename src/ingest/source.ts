@@ -10,8 +10,12 @@ import type { InputKind } from '../model/records.js';
 
 /** 16 MiB reads: Node reads big blocks at several GB/s, and Buffer.indexOf scans them fast. */
 export const READ_BLOCK_BYTES = 16 * 1024 * 1024;
-/** How much of the (decompressed) head is kept for sniffing. */
+/** How much of the (decompressed) head is read at least (binary detection looks at it). */
 export const HEAD_BYTES = 64 * 1024;
+/** Complete lines the head should hold for sniffing (more than the sniffers look at). */
+export const SNIFF_HEAD_LINES = 80;
+/** ... unless they would take more than this. */
+export const HEAD_MAX_BYTES = 4 * 1024 * 1024;
 
 export interface Source {
   /** Stable id within the run ("1", "2", ... in argument order); evidence points to it. */
@@ -111,8 +115,10 @@ function onceDrain(s: NodeJS.WritableStream): Promise<void> {
 /** A source whose head has been read for sniffing; `chunks()` replays the head, then the rest. */
 export interface PeekedSource {
   readonly source: Source;
-  /** Up to HEAD_BYTES (or more, one block) of decompressed bytes from the start. */
+  /** At least HEAD_BYTES (or all) of the decompressed bytes from the start; how much depends on the blocks. */
   readonly head: Buffer;
+  /** The part of the head sniffers see: the same for any chunking of the same bytes. */
+  readonly sniffHead: Buffer;
   /** True when the head holds the whole input. */
   readonly isComplete: boolean;
   chunks(): AsyncIterable<Buffer>;
@@ -122,8 +128,11 @@ export async function peekSource(source: Source): Promise<PeekedSource> {
   const it = source.chunks()[Symbol.asyncIterator]();
   const blocks: Buffer[] = [];
   let size = 0;
+  let lines = 0;
   let done = false;
-  while (size < HEAD_BYTES) {
+  // Read until the head holds SNIFF_HEAD_LINES complete lines (or HEAD_MAX_BYTES, or the end), however the
+  // bytes arrive (a file in 16 MiB blocks, a pipe in 64 KiB ones), so sniffing never depends on chunking.
+  while (size < HEAD_BYTES || (lines < SNIFF_HEAD_LINES && size < HEAD_MAX_BYTES)) {
     const r = await it.next();
     if (r.done) {
       done = true;
@@ -131,18 +140,31 @@ export async function peekSource(source: Source): Promise<PeekedSource> {
     }
     blocks.push(r.value);
     size += r.value.length;
+    for (let i = r.value.indexOf(10); i !== -1 && lines < SNIFF_HEAD_LINES; i = r.value.indexOf(10, i + 1)) lines++;
   }
-  const head = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+  const all = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
   return {
     source,
-    head,
+    head: all,
+    sniffHead: sniffView(all, done),
     isComplete: done,
     chunks: async function* () {
-      if (head.length) yield head;
+      if (all.length) yield all;
       if (done) return;
       for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
     },
   };
+}
+
+/** The bytes sniffers see: up to the SNIFF_HEAD_LINES-th newline, else exactly HEAD_MAX_BYTES (or all of it). */
+function sniffView(all: Buffer, done: boolean): Buffer {
+  let pos = -1;
+  for (let n = 0; n < SNIFF_HEAD_LINES; n++) {
+    pos = all.indexOf(10, pos + 1);
+    if (pos === -1) break;
+  }
+  if (pos !== -1) return all.subarray(0, pos + 1);
+  return done ? all : all.subarray(0, Math.min(all.length, HEAD_MAX_BYTES));
 }
 
 /** Throw SkipInput for an empty input. */
