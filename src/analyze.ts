@@ -4,6 +4,7 @@
  * (`analyze`) both run this; renderers see only the Report it returns.
  */
 import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Evidence, Finding, HostReport, InputReport, Report, RuleSkip } from './model/report.js';
 import type { AnalyzeOptions } from './model/options.js';
 import type { InputKind } from './model/records.js';
@@ -58,6 +59,7 @@ function inputReport(path: string, f: Partial<InputReport> & Pick<InputReport, '
     lines: f.lines ?? { total: 0, parsed: 0, ignored: 0, malformed: 0 },
     issues: f.issues ?? [],
     dropLines: f.dropLines ?? 0,
+    ...(f.sha256 ? { sha256: f.sha256 } : {}),
   };
 }
 
@@ -110,10 +112,23 @@ export async function ingestSource(
       if (!assumptions.includes(a)) assumptions.push(a);
     }
     const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz };
-    const router = new RecordRouter(ctx);
+    const router = new RecordRouter(ctx, {
+      ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
+      ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
+    });
+    const hash = options.hash ? createHash('sha256') : null;
+    let read = 0;
+    const chunks = async function* (): AsyncIterable<Buffer> {
+      for await (const c of peeked.chunks()) {
+        hash?.update(c);
+        read += c.length;
+        options.onProgress?.(source.path, read, source.sizeBytes ?? null);
+        yield c;
+      }
+    };
     let failure: CtdError | null = null;
     try {
-      const res = await mod.run(peeked.chunks(), ctx, router.add, account);
+      const res = await mod.run(chunks(), ctx, router.add, account);
       format = res.format;
       for (const a of res.assumptions) if (!assumptions.includes(a)) assumptions.push(a);
     } catch (err) {
@@ -131,10 +146,15 @@ export async function ingestSource(
     const truncated = hints.truncated ? 'sos kept only the tail of this output (.tailed): counts from it are partial' : null;
     const dropLines = bag.kernel.reduce((n, d) => n + d.dropLines, 0);
     const lines = { total: account.total, parsed: account.parsed, ignored: account.ignored, malformed: account.malformed };
+    const sha256 = hash && !failure ? hash.digest('hex') : undefined;
+    if (router.outOfWindow) {
+      const a = `${source.path}: ${router.outOfWindow} dated records outside --since/--until left out`;
+      if (!assumptions.includes(a)) assumptions.push(a);
+    }
     if (failure) {
       return { explicit, bag, host, report: inputReport(source.path, { status: 'failed', kind, format, host, reason: failure.message, lines, issues: account.issues, dropLines }) };
     }
-    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, reason: truncated, lines, issues: account.issues, dropLines }) };
+    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, reason: truncated, lines, issues: account.issues, dropLines, ...(sha256 ? { sha256 } : {}) }) };
   } catch (err) {
     if (err instanceof SkipInput) {
       return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'skipped', kind, reason: reasonOf(err, source.path) }) };
@@ -352,6 +372,9 @@ function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
     memoryBudget: o.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
     maxBytes: o.maxBytes ?? DEFAULT_LIMITS.maxBytes,
     maxMembers: o.maxMembers ?? DEFAULT_LIMITS.maxMembers,
+    hash: o.hash ?? false,
+    since: o.sinceMs !== undefined ? new Date(o.sinceMs).toISOString() : null,
+    until: o.untilMs !== undefined ? new Date(o.untilMs).toISOString() : null,
   };
 }
 

@@ -55,13 +55,24 @@ const FACTORIES: { readonly [F in Facet]: (ctx: ParseContext) => Accumulator<Dig
 export class RecordRouter {
   private readonly accs = new Map<Facet, Accumulator<Digest>>();
   private readonly ctx: ParseContext;
-  constructor(ctx: ParseContext) {
+  private readonly window: { readonly sinceMs: number; readonly untilMs: number } | null;
+  /** Records left out by the time window. */
+  outOfWindow = 0;
+  constructor(ctx: ParseContext, window: { readonly sinceMs?: number; readonly untilMs?: number } = {}) {
     this.ctx = ctx;
+    this.window = window.sinceMs !== undefined || window.untilMs !== undefined
+      ? { sinceMs: window.sinceMs ?? -Infinity, untilMs: window.untilMs ?? Infinity }
+      : null;
   }
 
   add = (r: AnyRecord): void => {
     const facet = FACET_OF[r.kind];
     if (facet === null) return;
+    if (this.window && (r.kind === 'kernel-event' || r.kind === 'count-sample') && r.tsMs !== null
+      && (r.tsMs < this.window.sinceMs || r.tsMs >= this.window.untilMs) && !(r.kind === 'kernel-event' && r.type !== 'drop' && r.type !== 'suppressed')) {
+      this.outOfWindow++;
+      return;
+    }
     let acc = this.accs.get(facet);
     if (!acc) {
       acc = FACTORIES[facet](this.ctx);

@@ -28,6 +28,11 @@ export interface RawArgs {
   readonly 'max-members'?: string | number;
   readonly 'memory-budget'?: string | number;
   readonly 'emit-sysctl'?: string;
+  readonly redact?: boolean;
+  readonly hash?: boolean;
+  readonly since?: string;
+  readonly until?: string;
+  readonly quiet?: boolean;
 }
 
 export interface CliOptions {
@@ -39,6 +44,8 @@ export interface CliOptions {
   readonly debug: boolean;
   /** --emit-sysctl FILE: write the recommended /etc/sysctl.d/ file (one host only). */
   readonly emitSysctl: string | null;
+  readonly redact: boolean;
+  readonly quiet: boolean;
   readonly analyze: AnalyzeOptions;
 }
 
@@ -56,7 +63,7 @@ function intOption(name: string, v: string | number | undefined, min: number, ma
 }
 
 /** "2026-11-20T08:00:00Z", "2026-11-20 08:00:00+01:00" or epoch seconds → ms. */
-function parseInstant(name: string, v: string | number): number {
+export function parseInstant(name: string, v: string | number): number {
   const s = String(v).trim();
   if (/^\d{9,11}(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
@@ -114,6 +121,9 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
     if (!(pct > 0 && pct <= 100)) throw bad('memory-budget', 'a share of RAM in percent, like 5 or 2.5%', raw['memory-budget']);
     memoryBudget = pct / 100;
   }
+  const sinceMs = raw.since !== undefined ? parseInstant('since', raw.since) : undefined;
+  const untilMs = raw.until !== undefined ? parseInstant('until', raw.until) : undefined;
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs <= sinceMs) throw bad('until', 'a time after --since', raw.until);
   const rules: Record<string, RuleSetting> = {};
   const ruleArgs = raw.rule === undefined ? [] : Array.isArray(raw.rule) ? raw.rule : [raw.rule];
   for (const r of ruleArgs) {
@@ -135,9 +145,12 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
     ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(maxMembers !== undefined ? { maxMembers } : {}),
     ...(memoryBudget !== undefined ? { memoryBudget } : {}),
+    ...(raw.hash ? { hash: true } : {}),
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    ...(untilMs !== undefined ? { untilMs } : {}),
   };
   return {
     inputs, format, output: raw.output ?? null, failOn, color: raw.color, debug: raw.debug === true,
-    emitSysctl: raw['emit-sysctl'] ?? null, analyze,
+    emitSysctl: raw['emit-sysctl'] ?? null, redact: raw.redact === true, quiet: raw.quiet === true, analyze,
   };
 }

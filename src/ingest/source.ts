@@ -26,6 +26,8 @@ export interface Source {
   readonly kindHint?: InputKind;
   /** Modification time of the file, when it has one (a year source for year-less stamps). */
   readonly mtimeMs: number | null;
+  /** Size on disk, when known (progress only; a .gz file's decompressed size is not known). */
+  readonly sizeBytes?: number | null;
   /** The byte blocks, decompressed. Iterate once. */
   chunks(): AsyncIterable<Buffer>;
 }
@@ -76,7 +78,7 @@ export async function openPathSource(path: string, id: string, kindHint?: InputK
   }
   const mtimeMs = st.isFile() ? st.mtimeMs : null;
   return {
-    id, path, origin: 'explicit', mtimeMs, ...(kindHint ? { kindHint } : {}),
+    id, path, origin: 'explicit', mtimeMs, sizeBytes: st.isFile() ? st.size : null, ...(kindHint ? { kindHint } : {}),
     chunks: () => maybeGunzip(createReadStream(path, { highWaterMark: READ_BLOCK_BYTES }), path),
   };
 }

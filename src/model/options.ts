@@ -28,6 +28,13 @@ export interface AnalyzeOptions {
   readonly maxBytes?: number;
   /** Cap on members read from bundles (--max-members). */
   readonly maxMembers?: number;
+  /** Record each input's SHA-256 in the report (--hash). */
+  readonly hash?: boolean;
+  /** Only records at or after / before this time (ms) are analysed (--since / --until); undated ones are kept. */
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+  /** Called as bytes are read (the CLI draws a progress bar on a TTY). */
+  readonly onProgress?: (path: string, bytesRead: number, totalBytes: number | null) => void;
   /** Per-rule severity overrides or 'off' (--rule ID=...). */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
 }

@@ -308,9 +308,9 @@ describe('kernel-log hard-wrap rule', () => {
 describe('kernel-log time rules', () => {
   const L = (s: string): string => `${s} gw1 kernel: nf_conntrack: table full, dropping packet`;
 
-  it('--year is the year of the first stamp; Dec → Jan rolls over', () => {
-    const r = parse([L('Dec 31 23:59:58'), L('Jan  1 00:00:03'), L('Dec 31 23:59:59')].join('\n'), { year: 2018, path: 'messages' });
-    assert.deepEqual(r.records.map((e) => e.tsMs), [Date.UTC(2018, 11, 31, 23, 59, 58), Date.UTC(2019, 0, 1, 0, 0, 3), Date.UTC(2019, 11, 31, 23, 59, 59)]);
+  it('--year is the year of the first stamp; Dec → Jan rolls over; a late Dec line stays in the old year', () => {
+    const r = parse([L('Dec 31 23:59:58'), L('Jan  1 00:00:03'), L('Dec 31 23:59:59'), L('Jan  1 00:00:04')].join('\n'), { year: 2018, path: 'messages' });
+    assert.deepEqual(r.records.map((e) => e.tsMs), [Date.UTC(2018, 11, 31, 23, 59, 58), Date.UTC(2019, 0, 1, 0, 0, 3), Date.UTC(2018, 11, 31, 23, 59, 59), Date.UTC(2019, 0, 1, 0, 0, 4)]);
     assert.deepEqual(r.assumptions, [
       'messages: syslog stamps read as UTC (they carry no zone; pass --tz to change)',
       'messages: year rolled over from --year 2018 to 2019 at line 2 (Dec → Jan)',

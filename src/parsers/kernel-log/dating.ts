@@ -109,16 +109,20 @@ export function resolveWall(w: WallStamp, framing: KernelFraming, ctx: ParseCont
   }
   // --year / unknown: the year of the first stamp; a step back of more than 6 months is a new year
   // (Dec → Jan), so a merely unsorted paste does not roll over.
+  // A step forward of more than 6 months right after a roll-over (a late "Dec 31" line after "Jan 1")
+  // belongs to the year before, and does not move the current year or month.
   let year = d.year;
   const rolls = d.lastMonth >= 0 && d.lastMonth - w.month > 6;
+  const straggler = !rolls && d.lastMonth >= 0 && w.month - d.lastMonth > 6 && d.rolledAt !== null;
   if (rolls) year++;
+  if (straggler) year--;
   const l = localMs(year, w);
   if (l === null) return null;
   if (rolls) {
     d.year = year;
     if (d.rolledAt === null) d.rolledAt = { line: lineNo, year };
   }
-  d.lastMonth = w.month;
+  if (!straggler) d.lastMonth = w.month;
   d.hasYearless = true;
   return toUtc(l);
 }
