@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Evidence, Finding, HostReport, InputReport, Report, RuleSkip } from './model/report.js';
+import type { Evidence, FleetRow, Finding, HostReport, InputReport, Report, RuleSkip } from './model/report.js';
 import type { AnalyzeOptions } from './model/options.js';
 import type { InputKind } from './model/records.js';
 import { CtdError, InputError, SkipInput } from './model/errors.js';
@@ -33,6 +33,8 @@ export interface InputOutcome {
   readonly explicit: boolean;
   /** Host named by the input's records (first non-null), if any. */
   host: string | null;
+  /** Host the bundle placed this input under (its directory or hostname file), if any. */
+  hintHost?: string | null;
 }
 
 export interface RunResult {
@@ -137,7 +139,8 @@ export async function ingestSource(
       failure = err; // what was read before the damage still counts
     }
     bag = router.finish();
-    let host = firstHost(bag) ?? hints.host ?? null;
+    const recordHost = firstHost(bag);
+    let host = recordHost ?? hints.host ?? null;
     if (hints.namespace) {
       // a per-namespace capture is its own table: keep it apart from the host's init namespace
       host = `${host ?? 'host'}/netns:${hints.namespace}`;
@@ -151,10 +154,11 @@ export async function ingestSource(
       const a = `${source.path}: ${router.outOfWindow} dated records outside --since/--until left out`;
       if (!assumptions.includes(a)) assumptions.push(a);
     }
+    const hintHost = hints.host ?? null;
     if (failure) {
-      return { explicit, bag, host, report: inputReport(source.path, { status: 'failed', kind, format, host, reason: failure.message, lines, issues: account.issues, dropLines }) };
+      return { explicit, bag, host, hintHost, report: inputReport(source.path, { status: 'failed', kind, format, host, reason: failure.message, lines, issues: account.issues, dropLines }) };
     }
-    return { explicit, bag, host, report: inputReport(source.path, { status: 'parsed', kind, format, host, reason: truncated, lines, issues: account.issues, dropLines, ...(sha256 ? { sha256 } : {}) }) };
+    return { explicit, bag, host, hintHost, report: inputReport(source.path, { status: 'parsed', kind, format, host, reason: truncated, lines, issues: account.issues, dropLines, ...(sha256 ? { sha256 } : {}) }) };
   } catch (err) {
     if (err instanceof SkipInput) {
       return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'skipped', kind, reason: reasonOf(err, source.path) }) };
@@ -191,8 +195,8 @@ function firstHost(bag: DigestBag): string | null {
  * One name per host: a short name seen in logs ("web1") and the FQDN of the host's `hostname` output
  * ("web1.example.net") are the same host, shown under the longer name.
  */
-function hostAliases(names: ReadonlySet<string>): (h: string | null) => string | null {
-  const alias = new Map<string, string>();
+function hostAliases(names: ReadonlySet<string>, pairs: ReadonlyMap<string, string>): (h: string | null) => string | null {
+  const alias = new Map<string, string>(pairs);
   for (const n of names) {
     const base = n.split('/')[0]!;
     const suffix = n.slice(base.length);
@@ -215,7 +219,16 @@ function groupByHost(outcomes: readonly InputOutcome[]): Map<string | null, Dige
     if (o.host !== null) raw.add(o.host);
     for (const d of allDigests(o.bag)) if (d.host !== null) raw.add(d.host);
   }
-  const canon = hostAliases(raw);
+  // a bundle's host directory (or hostname file) and the host its logs name are one host: the logs' name wins
+  const pairs = new Map<string, string>();
+  for (const o of outcomes) {
+    const h = o.hintHost;
+    const r = o.host;
+    // a short name and its FQDN are matched by hostAliases below (the FQDN wins)
+    if (h && r && h !== r && !r.includes('/netns:') && !h.startsWith(`${r}.`) && !r.startsWith(`${h}.`) && !pairs.has(h)) pairs.set(h, r);
+  }
+  for (const o of outcomes) if (o.hintHost) raw.add(o.hintHost);
+  const canon = hostAliases(raw, pairs);
   // per-namespace pseudo-hosts (host/netns:ns) do not count when looking for "the only host"
   const names = new Set([...raw].map((n) => canon(n)!).filter((n) => !n.includes('/netns:')));
   const only = names.size === 1 ? [...names][0]! : null;
@@ -350,12 +363,33 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
     hosts: hostBuilds.map((h) => h.report),
     findings: findings as Finding[],
     skips: skips as RuleSkip[],
+    ...(hostBuilds.length > 1 ? { fleet: fleetSummary(hostBuilds.map((h) => h.report), findings) } : {}),
   };
   const failedExplicit = outcomes
     .filter((o) => o.explicit && (o.report.status === 'failed' || o.report.status === 'refused'))
     .map((o) => ({ path: o.report.path, message: o.report.reason ?? 'failed' }));
   const noUsableInput = !outcomes.some((o) => o.report.status === 'parsed');
   return { report, failedExplicit, noUsableInput, problems };
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/** Several hosts: one row each — drops, peak share of max, top finding — worst first. */
+export function fleetSummary(hosts: readonly HostReport[], findings: readonly Finding[]): FleetRow[] {
+  const rows: FleetRow[] = hosts.map((h) => {
+    const max = h.timeline?.max ?? h.settings['net.netfilter.nf_conntrack_max'] ?? null;
+    const peak = h.timeline && h.timeline.samples ? h.timeline.peak.count : h.table && !h.table.partial ? h.table.entries : null;
+    const top = findings.filter((f) => f.host === h.name).sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
+    return {
+      host: h.name,
+      dropsLogged: h.drops.logged,
+      dropsSuppressed: h.drops.suppressed,
+      peakShareOfMax: max && peak !== null ? Math.round((peak / max) * 10000) / 10000 : null,
+      topFinding: top ? { id: top.id, severity: top.severity } : null,
+    };
+  });
+  const sev = (r: FleetRow): number => (r.topFinding ? SEVERITY_ORDER[r.topFinding.severity] : 3);
+  return rows.sort((a, b) => sev(a) - sev(b) || b.dropsLogged - a.dropsLogged || (b.peakShareOfMax ?? -1) - (a.peakShareOfMax ?? -1) || (a.host ?? '').localeCompare(b.host ?? ''));
 }
 
 function publicOptions(o: AnalyzeOptions): Record<string, unknown> {

@@ -232,6 +232,17 @@ export interface RunInfo {
   readonly complete: boolean;
 }
 
+/** One row of the fleet summary (several hosts), worst first. */
+export interface FleetRow {
+  readonly host: string | null;
+  readonly dropsLogged: number;
+  readonly dropsSuppressed: number;
+  /** Peak count / max from the timeline (else the capture), 0..1, or null when unknown. */
+  readonly peakShareOfMax: number | null;
+  /** The most severe finding's id and severity, or null. */
+  readonly topFinding: { readonly id: string; readonly severity: Severity } | null;
+}
+
 export interface Report {
   readonly schemaVersion: 1;
   readonly tool: { readonly name: 'ctdoctor'; readonly version: string };
@@ -240,4 +251,6 @@ export interface Report {
   readonly hosts: readonly HostReport[];
   readonly findings: readonly Finding[];
   readonly skips: readonly RuleSkip[];
+  /** Present when there are several hosts: one row each, worst first. */
+  readonly fleet?: readonly FleetRow[];
 }

@@ -194,6 +194,14 @@ export function renderText(report: Report, opts: RenderOptions, extra: readonly 
   const who = hostNames.length === 1 ? hostNames[0]! : `${hostNames.length} hosts`;
   lines.push(clip(`ctdoctor ${report.tool.version} -- ${sanitizeText(who)} -- ${plural(report.inputs.length, 'input')}, ${plural(total, 'line')} (${fmtInt(malformed)} malformed)`, TEXT_WIDTH));
   for (const a of report.run.assumptions) lines.push(...wrap(`assumed: ${sanitizeText(a)}`, TEXT_WIDTH).map((l, i) => (i ? `  ${l}` : l)));
+  if (report.fleet && report.fleet.length > 1) {
+    lines.push('', heading(opts, 'FLEET') + '  (worst first)', `  ${'host'.padEnd(30)}${'drops'.padStart(10)}  ${'peak/max'.padStart(8)}  top finding`);
+    for (const r of report.fleet) {
+      const peak = r.peakShareOfMax === null ? '?' : `${Math.round(r.peakShareOfMax * 100)} %`;
+      const top = r.topFinding ? `${r.topFinding.severity} ${r.topFinding.id}` : '-';
+      lines.push(clip(`  ${clip(sanitizeText(r.host ?? '(unnamed)'), 30).padEnd(30)}${fmtInt(r.dropsLogged).padStart(10)}  ${peak.padStart(8)}  ${top}`, TEXT_WIDTH));
+    }
+  }
   for (const h of report.hosts) {
     lines.push('');
     if (report.hosts.length > 1) lines.push(heading(opts, `== HOST ${sanitizeText(h.name ?? '(unnamed)')} ==`), '');

@@ -63,3 +63,23 @@ test('CLI: a bundle that cannot be read is one line and exit 2; an unsupported a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a directory of hosts: one analysis per host, named by their logs, and a fleet summary worst first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctd-e2e-fleet-'));
+  try {
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    const { ROOT, fixturePath } = await import('../helpers.js');
+    mkdirSync(join(dir, 'node-a'));
+    mkdirSync(join(dir, 'node-b'));
+    copyFileSync(fixturePath('kernel-log', 'alibaba-ecs-doc-messages-masked-instance-id.txt'), join(dir, 'node-a', 'messages'));
+    for (const f of ['kern.log', 'sysctl-a.txt', 'conntrack-usage.log']) copyFileSync(join(ROOT, 'samples', 'incident-web-07', f), join(dir, 'node-b', f));
+    const r = await runAnalysis([dir], { year: 2026 });
+    assert.deepEqual(r.report.hosts.map((h) => h.name), ['i-***', 'web-07']);
+    assert.deepEqual(r.report.fleet?.map((f) => [f.host, f.dropsLogged, f.peakShareOfMax, f.topFinding?.id]), [
+      ['web-07', 3080, 1, 'table-at-max'],
+      ['i-***', 4, null, 'table-full-drops'],
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
