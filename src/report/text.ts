@@ -73,6 +73,20 @@ function renderBursts(h: HostReport, opts: RenderOptions, gapSeconds: number): s
   return out;
 }
 
+/** Which source counted which drops, and how monotonic stamps were placed (one clock, each drop once). */
+function renderSources(h: HostReport, opts: RenderOptions, short: (p: string) => string): string[] {
+  const src = h.correlation.sources.filter((s) => s.dropLines > 0);
+  if (src.length < 2 && !src.some((s) => s.clock === 'monotonic' || s.clock === 'monotonic-anchored')) return [];
+  const out = [heading(opts, 'DROP SOURCES') + '  (each drop counted once)'];
+  for (const s of src) {
+    const what = s.clock === 'wall' ? 'wall clock' : s.clock === 'monotonic-anchored' ? 'uptime, anchored' : s.clock === 'monotonic' ? 'uptime only' : s.clock;
+    out.push(clip(`  ${clip(sanitizeText(short(s.path)), 28).padEnd(28)} ${what.padEnd(17)}${fmtInt(s.dropLines).padStart(8)} lines${fmtInt(s.counted).padStart(8)} counted`, TEXT_WIDTH));
+    if (s.note) out.push(...wrap(sanitizeText(s.note), TEXT_WIDTH, '      '));
+  }
+  out.push(...wrap(`clock: ${sanitizeText(h.correlation.clock.anchor)}${h.correlation.clock.bootTime ? `; boot ${fmtStamp(h.correlation.clock.bootTime)} UTC` : ''}`, TEXT_WIDTH, '  '));
+  return out;
+}
+
 function renderPerMinute(h: HostReport, opts: RenderOptions): string[] {
   const pm = h.drops.perMinute;
   if (pm.length < 2) return [];
@@ -175,12 +189,12 @@ function renderInputs(inputs: readonly InputReport[], opts: RenderOptions): stri
 /** Sections contributed per host by other input kinds (registered by report/text-sections.ts). */
 export type HostSectionRenderer = (h: HostReport, opts: RenderOptions) => string[];
 
-export function renderHostText(h: HostReport, report: Report, opts: RenderOptions, extra: readonly HostSectionRenderer[] = []): string[] {
+export function renderHostText(h: HostReport, report: Report, opts: RenderOptions, extra: readonly HostSectionRenderer[] = [], short: (p: string) => string = (p) => p): string[] {
   const gap = Number(report.run.options['burstGapSeconds'] ?? 60);
   const out: string[] = [];
   out.push(heading(opts, 'WHAT HAPPENED'));
   out.push(...wrap(sanitizeText(h.summary ?? narrative(h)), TEXT_WIDTH, '  '));
-  for (const part of [renderBursts(h, opts, gap), renderPerMinute(h, opts), ...extra.map((r) => r(h, opts)), renderEvents(h, opts)]) {
+  for (const part of [renderBursts(h, opts, gap), renderSources(h, opts, short), renderPerMinute(h, opts), ...extra.map((r) => r(h, opts)), renderEvents(h, opts)]) {
     if (part.length) out.push('', ...part);
   }
   return out;
@@ -205,7 +219,7 @@ export function renderText(report: Report, opts: RenderOptions, extra: readonly 
   for (const h of report.hosts) {
     lines.push('');
     if (report.hosts.length > 1) lines.push(heading(opts, `== HOST ${sanitizeText(h.name ?? '(unnamed)')} ==`), '');
-    lines.push(...renderHostText(h, report, opts, extra));
+    lines.push(...renderHostText(h, report, opts, extra, pathShortener(report.inputs)));
   }
   lines.push('', ...renderFindings(report.findings, opts, pathShortener(report.inputs)));
   lines.push('', ...renderInputs(report.inputs, opts));

@@ -164,7 +164,9 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     perSourceWall.push({ d, buckets, clock, note });
     if (d.wallSuppressed.length) wallSuppBySource.push({ path: d.path, lines: d.wallSuppressed });
   }
-  for (const { d, buckets } of perSourceWall) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
+  // ties go to sources with their own wall stamps (exact), then anchored ones, in input order
+  const byClock = [...perSourceWall].sort((a, b) => (a.clock === 'wall' ? 0 : 1) - (b.clock === 'wall' ? 0 : 1));
+  for (const { d, buckets } of byClock) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
 
   // Monotonic-only segments join only when nothing is on the wall clock (unanchored, they cannot be
   // aligned with wall-clock sources); several of them are merged by uptime second, largest count wins.
