@@ -3,7 +3,7 @@
  * count each drop once (per one-second bucket, the largest count among the sources that cover it),
  * cut bursts at gaps longer than --burst-gap and at reboots, and attribute suppressed counts.
  */
-import type { Burst, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
+import type { Burst, Correlation, CorrelationSource, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
 import { isoUtc } from '../../util/time.js';
 import type { BootSegment, DropBucket, KernelDigest, SuppressedLine } from '../kernel.js';
 
@@ -16,24 +16,11 @@ export interface DropsOptions {
   readonly bootUptimeSec?: number | null;
 }
 
-export interface ClockInfo {
-  /** How monotonic stamps were placed: "none needed", "--boot-time", "kern.log [uptime] stamps", "unanchored". */
-  readonly anchor: string;
-  readonly bootTime: string | null;
-}
+/** How monotonic stamps were placed ("none needed", "--boot-time", "kern.log (...)"), and the boot time. */
+export type ClockInfo = Correlation['clock'];
 
-export interface SourceCoverage {
-  readonly path: string;
-  readonly clock: 'wall' | 'monotonic-anchored' | 'monotonic' | 'none';
-  readonly dropLines: number;
-  /** Drops this source contributed to the deduplicated total (the buckets where it had the largest count). */
-  readonly counted: number;
-  readonly first: string | null;
-  readonly last: string | null;
-  readonly firstUptime: number | null;
-  readonly lastUptime: number | null;
-  readonly note: string | null;
-}
+/** Which source counted which drops: the public CorrelationSource, with the clock as a closed set here. */
+export type SourceCoverage = CorrelationSource & { readonly clock: 'wall' | 'monotonic-anchored' | 'monotonic' | 'none' };
 
 export interface DropsResult {
   readonly drops: Drops;
