@@ -45,7 +45,14 @@ export function fmtDuration(ms: number): string {
 
 /** Word-wrap to `width` columns with an indent for every line. */
 export function wrap(text: string, width: number, indent = ''): string[] {
-  const words = text.split(/\s+/).filter(Boolean);
+  const room = Math.max(10, width - indent.length);
+  // a word longer than a line (a long path) is cut into line-sized pieces
+  const words = text.split(/\s+/).filter(Boolean).flatMap((w) => {
+    if (w.length <= room) return [w];
+    const parts: string[] = [];
+    for (let i = 0; i < w.length; i += room) parts.push(w.slice(i, i + room));
+    return parts;
+  });
   const lines: string[] = [];
   let cur = '';
   for (const w of words) {

@@ -207,7 +207,7 @@ export function renderText(report: Report, opts: RenderOptions, extra: readonly 
   const hostNames = report.hosts.map((h) => h.name ?? '(unnamed host)');
   const who = hostNames.length === 1 ? hostNames[0]! : `${hostNames.length} hosts`;
   lines.push(clip(`ctdoctor ${report.tool.version} -- ${sanitizeText(who)} -- ${plural(report.inputs.length, 'input')}, ${plural(total, 'line')} (${fmtInt(malformed)} malformed)`, TEXT_WIDTH));
-  for (const a of report.run.assumptions) lines.push(...wrap(`assumed: ${sanitizeText(a)}`, TEXT_WIDTH).map((l, i) => (i ? `  ${l}` : l)));
+  for (const a of report.run.assumptions) lines.push(...wrap(`assumed: ${sanitizeText(a)}`, TEXT_WIDTH - 2).map((l, i) => (i ? `  ${l}` : l)));
   if (report.fleet && report.fleet.length > 1) {
     lines.push('', heading(opts, 'FLEET') + '  (worst first)', `  ${'host'.padEnd(30)}${'drops'.padStart(10)}  ${'peak/max'.padStart(8)}  top finding`);
     for (const r of report.fleet) {

@@ -45,3 +45,12 @@ for (const c of CASES) {
     assert.equal(actual, readFileSync(file, 'utf8'));
   });
 }
+
+test('every text report fits 80 columns', () => {
+  for (const c of CASES.filter((x) => x.name.endsWith('.text'))) {
+    const r = runCli(c.args);
+    for (const [i, line] of r.stdout.split('\n').entries()) {
+      assert.ok([...line].length <= 80, `${c.name} line ${i + 1} has ${[...line].length} columns: ${line}`);
+    }
+  }
+});
