@@ -17,6 +17,7 @@ import { chooseKind, headLines } from './ingest/sniff.js';
 import { kinds as defaultKinds } from './parsers/index.js';
 import type { KindModule } from './parsers/kind.js';
 import { SNIFF_LINES } from './parsers/kind.js';
+import { isMixedSession, sessionKind } from './parsers/session.js';
 import type { ParseContext } from './parsers/line-parser.js';
 import { RecordRouter, allDigests, emptyBag, type DigestBag } from './analysis/registry.js';
 import { buildHost, type HostBuild } from './analysis/host.js';
@@ -105,6 +106,8 @@ export async function ingestSource(
         throw new InputError('CTD_INPUT_UNRECOGNIZED', `${source.path}: not a recognised input (expected a kernel log, usage timeline, conntrack capture, counters or sysctl output; use --kind to force one)`, { path: source.path });
       }
       mod = kinds.find((k) => k.kind === choice.kind)!;
+      // a shell session with commands of other kinds: split it at the command lines
+      if (isMixedSession(lines, mod.kind)) mod = sessionKind(mod, kinds);
     }
     kind = mod.kind;
     const tz = (options.tz ? makeTimeZone(options.tz) : null) ?? UTC;

@@ -14,6 +14,8 @@ export interface KindModule {
    * kind. `name` is the file's base name: it only breaks ties (a small bonus, never enough alone).
    */
   sniff(head: readonly string[], name: string): number;
+  /** The kind's line parser (its state type hidden). */
+  readonly parser: LineParser<AnyRecord, unknown>;
   /** Stream blocks through this kind's parser. */
   run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null; assumptions: readonly string[] }>;
 }

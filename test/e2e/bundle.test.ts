@@ -10,7 +10,10 @@ import { runCli } from './run-cli.js';
 
 test('a sosreport gives the same report as a directory, .tar.gz and .tar.xz', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ctd-e2e-bundle-'));
-  const tempsBefore = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('ctdoctor-')));
+  // a private TMPDIR for the bundle reader, so other test files running in parallel cannot confuse the check
+  const privateTmp = mkdtempSync(join(tmpdir(), 'ctd-e2e-tmp-'));
+  const oldTmp = process.env['TMPDIR'];
+  process.env['TMPDIR'] = privateTmp;
   try {
     const m = sosMembers();
     const forms = {
@@ -44,9 +47,12 @@ test('a sosreport gives the same report as a directory, .tar.gz and .tar.xz', as
     assert.equal(texts[1], texts[0]);
     assert.equal(texts[2], texts[0]);
     // every private temp area was removed
-    assert.deepEqual(readdirSync(tmpdir()).filter((f) => f.startsWith('ctdoctor-') && !tempsBefore.has(f)), []);
+    assert.deepEqual(readdirSync(privateTmp), []);
   } finally {
+    if (oldTmp === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = oldTmp;
     rmSync(dir, { recursive: true, force: true });
+    rmSync(privateTmp, { recursive: true, force: true });
   }
 });
 

@@ -41,6 +41,8 @@ export function sniffCountTimeline(head: readonly string[], name: string): numbe
 
   const data = lines.filter((l) => !l.startsWith('#'));
   for (const l of data.slice(0, 5)) {
+    // a CSV header is names between delimiters; code (`f(a, b) {`, `x = y;`) is not one
+    if (/[(){};=]/.test(l.replace(/"(?:[^"]|"")*"/g, ''))) continue;
     const h = detectHeader(l);
     if (h) {
       // a header naming a count column, or a Grafana export whose series are conntrack metrics
