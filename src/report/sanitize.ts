@@ -23,9 +23,15 @@ export function escapeHtml(s: string): string {
   return sanitizeText(s).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
-/** Markdown inline text: controls made visible, Markdown/HTML punctuation backslash-escaped, `|` for tables. */
+/**
+ * Markdown inline text (and table cells): controls made visible; only the characters that can start
+ * markup are escaped (`\\` `` ` `` `*` `_` `[` `]` `|` `~`, `<`/`>` as entities), so a log line pastes
+ * cleanly and still cannot inject markup.
+ */
 export function escapeMarkdown(s: string): string {
-  return sanitizeText(s).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+  // the renderers place escaped text after a list marker or a table pipe, never at the start of a line,
+  // so block syntax (`#`, `-`, `1.`) cannot open there; inline markup is what must not act
+  return sanitizeText(s).replace(/[\\`*_[\]|~<>]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
 /** XML 1.0 text/attribute: invalid characters dropped (they cannot be escaped), markup escaped. */

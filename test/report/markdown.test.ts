@@ -7,14 +7,14 @@ import { HOSTILE, hostileReport, sampleReport } from './sample-report.js';
 test('markdown: summary, bursts table, findings, inputs (exact lines)', () => {
   const md = renderMarkdown(sampleReport(), {});
   const lines = md.split('\n');
-  assert.equal(lines[0], '# ctdoctor report: web\\-07');
-  assert.equal(lines[2], 'ctdoctor 1\\.0\\.0, 5 inputs, 15,715 lines (0 malformed). Times are UTC.');
+  assert.equal(lines[0], '# ctdoctor report: web-07');
+  assert.equal(lines[2], 'ctdoctor 1.0.0, 5 inputs, 15,715 lines (0 malformed). Times are UTC.');
   assert.ok(lines.includes('## What happened'));
-  assert.ok(lines.includes('| 1 | Nov 17 20:18:23 | Nov 17 20:25:48 | 7m25s | 900 | 218,866 | 120 | yes | samples/incident\\-web\\-07/kern\\.log:55 |'));
-  assert.ok(lines.includes('| 3 | Nov 20 14:40:39 | Nov 20 14:52:49 | 12m10s | 1,470 | 352,526 | 120 | yes | samples/incident\\-web\\-07/kern\\.log:1574 |'));
-  assert.ok(lines.includes('| 192\\.0\\.2\\.60 | 5,571 | 8.5 % |'));
-  assert.ok(lines.includes('| nf\\_conntrack\\_max | 65,536 | 131,072 | demand reached the max 4 times \\(censored at 65,536\\) |'));
-  assert.ok(lines.includes('| samples/incident\\-web\\-07/kern\\.log | kernel\\-log | syslog | parsed | 3,594 | 3,423 | 171 | 0 | 3,080 |'));
+  assert.ok(lines.includes('| 1 | Nov 17 20:18:23 | Nov 17 20:25:48 | 7m25s | 900 | 218,866 | 120 | yes | samples/incident-web-07/kern.log:55 |'));
+  assert.ok(lines.includes('| 3 | Nov 20 14:40:39 | Nov 20 14:52:49 | 12m10s | 1,470 | 352,526 | 120 | yes | samples/incident-web-07/kern.log:1574 |'));
+  assert.ok(lines.includes('| 192.0.2.60 | 5,571 | 8.5 % |'));
+  assert.ok(lines.includes('| nf\\_conntrack\\_max | 65,536 | 131,072 | demand reached the max 4 times (censored at 65,536) |'));
+  assert.ok(lines.includes('| samples/incident-web-07/kern.log | kernel-log | syslog | parsed | 3,594 | 3,423 | 171 | 0 | 3,080 |'));
   assert.equal(lines.filter((l) => /^\| \*\*(error|warning|info)\*\* \|/.test(l)).length, 4);
   assert.equal(renderMarkdown(sampleReport(), {}), md, 'deterministic');
 });
@@ -61,7 +61,7 @@ test('markdown: hostile text cannot break out of cells or code blocks', () => {
   // every table row keeps its column count (no raw | or newline from log text)
   const findings = md.split('\n').filter((l) => l.startsWith('| **'));
   for (const row of findings) assert.equal(row.split(/(?<!\\)\|/).length - 2, 4, row);
-  assert.ok(md.includes('&lt;script&gt;window\\.\\_\\_pwned=1&lt;/script&gt; \\\\x1B\\[31mRED'));
+  assert.ok(md.includes('&lt;script&gt;window.\\_\\_pwned=1&lt;/script&gt; \\\\x1B\\[31mRED'));
   assert.ok(HOSTILE.fence.includes('```'));
 });
 

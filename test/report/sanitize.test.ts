@@ -11,7 +11,8 @@ test('text: terminal controls, backspace, CR and bidi overrides become visible',
 
 test('html, markdown, xml and github escape by their own rules', () => {
   assert.equal(escapeHtml('<script>alert("x")</script>&'), '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;');
-  assert.equal(escapeMarkdown('a|b *c* [l](u)'), 'a\\|b \\*c\\* \\[l\\]\\(u\\)');
+  assert.equal(escapeMarkdown('a|b *c* [l](u) v0.1-x'), 'a\\|b \\*c\\* \\[l\\](u) v0.1-x');
+  assert.equal(escapeMarkdown('<img src=x>'), '&lt;img src=x&gt;');
   assert.equal(escapeXml('a\u0001b<c>\u0000'), 'ab&lt;c&gt;');
   assert.equal(escapeGithub('50%\n::error::x'), '50%25%0A: :error: :x');
 });
