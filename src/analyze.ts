@@ -10,7 +10,12 @@ import type { AnalyzeOptions } from './model/options.js';
 import type { InputKind } from './model/records.js';
 import { CtdError, InputError, SkipInput } from './model/errors.js';
 import { newAccount, type LineAccount } from './model/line-account.js';
-import { openPathSource, peekSource, assertNotEmpty, HEAD_BYTES, type Source } from './ingest/source.js';
+import { openPathSource, peekSource, assertNotEmpty, HEAD_BYTES, sourceFromDescriptor, type FileDescriptor, type Source } from './ingest/source.js';
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { WorkerTask } from './worker.js';
 import { openBundle, detectBundle, DEFAULT_LIMITS, type BundleResult } from './ingest/bundle/index.js';
 import { detectBinary } from './ingest/binary.js';
 import { chooseKind, headLines } from './ingest/sniff.js';
@@ -87,8 +92,9 @@ export async function ingestSource(
   let kind: InputKind | null = null;
   let format: string | null = null;
   let bag = emptyBag();
+  let peeked: Awaited<ReturnType<typeof peekSource>> | null = null;
   try {
-    const peeked = await peekSource(source);
+    peeked = await peekSource(source);
     assertNotEmpty(peeked);
     // the first HEAD_BYTES, whatever the blocks: the verdict never depends on chunking
     const binary = detectBinary(peeked.head.subarray(0, HEAD_BYTES));
@@ -123,8 +129,9 @@ export async function ingestSource(
     });
     const hash = options.hash ? createHash('sha256') : null;
     let read = 0;
+    const head = peeked;
     const chunks = async function* (): AsyncIterable<Buffer> {
-      for await (const c of peeked.chunks()) {
+      for await (const c of head.chunks()) {
         hash?.update(c);
         read += c.length;
         options.onProgress?.(source.path, read, source.sizeBytes ?? null);
@@ -170,6 +177,8 @@ export async function ingestSource(
       return { explicit, bag: emptyBag(), host: null, report: inputReport(source.path, { status: 'failed', kind, reason: err.message }) };
     }
     throw err;
+  } finally {
+    await peeked?.close().catch(() => undefined);
   }
 }
 
@@ -301,6 +310,95 @@ async function openAll(paths: readonly string[], options: AnalyzeOptions, kinds:
   return out;
 }
 
+/** Worker threads to use by default: one per spare core, at most 3 (0 on a single core). */
+export function defaultJobs(): number {
+  return Math.max(0, Math.min(availableParallelism() - 1, 3));
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/**
+ * Read every opened input. With worker threads (--jobs), regular files that are not table captures are
+ * read in workers while the main thread reads the rest; outcomes and assumptions are put back in input
+ * order, so the report is byte-identical to a serial run.
+ */
+async function ingestAll(opened: readonly (Opened | InputOutcome)[], options: AnalyzeOptions, kinds: readonly KindModule[], assumptions: string[]): Promise<InputOutcome[]> {
+  const jobs = options.jobs ?? defaultJobs();
+  const results: (InputOutcome | undefined)[] = opened.map((o) => ('report' in o ? o : undefined));
+  const perInput: string[][] = opened.map(() => []);
+  const offload: number[] = [];
+  const local: number[] = [];
+  const canWork = jobs > 0 && existsSync(fileURLToPath(WORKER_URL));
+  for (const [i, o] of opened.entries()) {
+    if ('report' in o) continue;
+    if (canWork && o.source.reopen && (await isOffloadable(o.source.reopen, options, kinds, options.jobs === undefined))) offload.push(i);
+    else local.push(i);
+  }
+  const readLocal = async (i: number): Promise<void> => {
+    const o = opened[i] as Opened;
+    results[i] = await ingestSource(o.source, options, kinds, perInput[i]!, o.hints);
+  };
+  if (offload.length < 1 || offload.length + local.length < 2) {
+    for (const i of [...offload, ...local].sort((a, b) => a - b)) await readLocal(i);
+  } else {
+    const { onProgress: _drop, ...plain } = options;
+    const pool = Array.from({ length: Math.min(jobs, offload.length) }, () => new Worker(WORKER_URL));
+    try {
+      const queue = [...offload];
+      const retry: number[] = [];
+      const runWorker = async (w: Worker): Promise<void> => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          const o = opened[i] as Opened;
+          const task: WorkerTask = { index: i, desc: o.source.reopen!, options: plain, hints: o.hints };
+          type Reply = { index: number; outcome?: InputOutcome; assumptions?: string[]; retryOnMain?: boolean; error?: string };
+          const reply = await new Promise<Reply>((resolve, reject) => {
+            const onMessage = (m: Reply): void => {
+              if (m.index !== i) return;
+              w.off('message', onMessage);
+              w.off('error', reject);
+              resolve(m);
+            };
+            w.on('message', onMessage);
+            w.once('error', reject);
+            w.postMessage(task);
+          });
+          if (reply.error !== undefined) throw new Error(`worker failed on ${o.source.path}: ${reply.error}`);
+          if (reply.retryOnMain) retry.push(i);
+          else {
+            results[i] = reply.outcome!;
+            perInput[i] = reply.assumptions!;
+          }
+        }
+      };
+      const runLocal = async (): Promise<void> => {
+        for (const i of local) await readLocal(i);
+      };
+      await Promise.all([runLocal(), ...pool.map(runWorker)]);
+      for (const i of retry) await readLocal(i);
+    } finally {
+      await Promise.all(pool.map((w) => w.terminate()));
+    }
+  }
+  for (const list of perInput) for (const a of list) if (!assumptions.includes(a)) assumptions.push(a);
+  return results.map((r) => r!);
+}
+
+/** Read in a worker? Yes unless it is (or may hold) a table capture, whose digest cannot cross threads. */
+async function isOffloadable(desc: FileDescriptor, options: AnalyzeOptions, kinds: readonly KindModule[], skipSmall: boolean): Promise<boolean> {
+  const kind = options.kind ?? desc.kindHint;
+  if (kind) return kind !== 'conntrack-table';
+  try {
+    const peeked = await peekSource(sourceFromDescriptor({ ...desc, sizeBytes: null }));
+    await peeked.close();
+    if (skipSmall && peeked.isComplete && peeked.head.length < 1024 * 1024) return false; // small: not worth a thread
+    const lines = headLines(peeked.sniffHead, peeked.isComplete && peeked.sniffHead.length === peeked.head.length, SNIFF_LINES);
+    const choice = chooseKind(kinds, lines, basename(desc.path));
+    return choice !== null && choice.kind !== 'conntrack-table' && !isMixedSession(lines, choice.kind);
+  } catch {
+    return false; // the main thread reads it and reports the problem
+  }
+}
+
 /** Boot time of each host from a bundle's `date` and `uptime` (an anchor for monotonic stamps), and the uptime then. */
 function bundleBootTimes(bundles: readonly OpenedBundle[]): Map<string | null, { bootMs: number; uptimeSec: number }> {
   const out = new Map<string | null, { bootMs: number; uptimeSec: number }>();
@@ -321,9 +419,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
   const problems: string[] = [];
   try {
     const opened = await openAll(paths, options, kinds, bundles);
-    for (const s of opened) {
-      outcomes.push('report' in s ? s : await ingestSource(s.source, options, kinds, assumptions, s.hints));
-    }
+    outcomes.push(...(await ingestAll(opened, options, kinds, assumptions)));
     groups = groupByHost(outcomes);
   } finally {
     for (const b of bundles) await b.result.cleanup();

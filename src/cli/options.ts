@@ -33,6 +33,7 @@ export interface RawArgs {
   readonly since?: string;
   readonly until?: string;
   readonly quiet?: boolean;
+  readonly jobs?: string | number;
 }
 
 export interface CliOptions {
@@ -114,6 +115,7 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
   const top = intOption('top', raw.top, 1, 1000);
   const maxBytes = raw['max-bytes'] !== undefined ? parseSize('max-bytes', raw['max-bytes']) : undefined;
   const maxMembers = intOption('max-members', raw['max-members'], 1, 100_000_000);
+  const jobs = intOption('jobs', raw.jobs, 0, 64);
   let memoryBudget: number | undefined;
   if (raw['memory-budget'] !== undefined) {
     const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(String(raw['memory-budget']).trim());
@@ -146,6 +148,7 @@ export function normalizeOptions(raw: RawArgs, knownRules: readonly string[]): C
     ...(maxMembers !== undefined ? { maxMembers } : {}),
     ...(memoryBudget !== undefined ? { memoryBudget } : {}),
     ...(raw.hash ? { hash: true } : {}),
+    ...(jobs !== undefined ? { jobs } : {}),
     ...(sinceMs !== undefined ? { sinceMs } : {}),
     ...(untilMs !== undefined ? { untilMs } : {}),
   };

@@ -35,6 +35,8 @@ export interface AnalyzeOptions {
   readonly untilMs?: number;
   /** Called as bytes are read (the CLI draws a progress bar on a TTY). */
   readonly onProgress?: (path: string, bytesRead: number, totalBytes: number | null) => void;
+  /** Worker threads for reading inputs in parallel (--jobs); 0 reads everything on the main thread. */
+  readonly jobs?: number;
   /** Per-rule severity overrides or 'off' (--rule ID=...). */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
 }

@@ -76,3 +76,12 @@ test('the sample incident: drops counted once across kern.log and dmesg, as the 
   assert.equal(h.drops.bursts.length, truth['incidents']);
   assert.deepEqual(h.correlation.sources.map((s) => [s.clock, s.dropLines]), [['wall', 3080], ['monotonic-anchored', 1770]]);
 });
+
+test('worker threads (--jobs 1) give a report byte-identical to a serial run (--jobs 0)', async () => {
+  const { runAnalysis } = await import('../../src/analyze.js');
+  const paths = [join(ROOT, 'samples', 'incident-web-07'), fixturePath('kernel-log', 'alibaba-ecs-doc-messages-masked-instance-id.txt')];
+  const serial = await runAnalysis(paths, { year: 2026, jobs: 0 });
+  const parallel = await runAnalysis(paths, { year: 2026, jobs: 1 });
+  assert.equal(JSON.stringify(parallel.report), JSON.stringify(serial.report));
+  assert.equal(serial.report.hosts.find((h) => h.name === 'web-07')?.drops.logged, 3080);
+});

@@ -18,7 +18,7 @@ import { createGunzip } from 'node:zlib';
 import { InputError } from '../../model/errors.js';
 import type { InputKind } from '../../model/records.js';
 import type { Sniffer } from '../sniff.js';
-import { READ_BLOCK_BYTES, type Source } from '../source.js';
+import { sourceFromDescriptor, type Source } from '../source.js';
 import { classify } from './classify.js';
 import { detectBundle, type BundleType } from './detect.js';
 import type { BundleFacts } from './facts.js';
@@ -98,21 +98,8 @@ export interface OpenBundleOptions {
 }
 
 function fileSource(id: string, path: string, data: string, inPlace: boolean, kindHint: InputKind | undefined, mtimeMs: number | null): Source {
-  return {
-    id, path, origin: 'bundle', mtimeMs, ...(kindHint ? { kindHint } : {}),
-    chunks: async function* () {
-      // O_NOFOLLOW for the user's directory: a file swapped for a link since the walk is not followed
-      const flags = inPlace ? fsc.O_RDONLY | fsc.O_NOFOLLOW : fsc.O_RDONLY;
-      try {
-        const fh = await fsp.open(data, flags);
-        const stream = fh.createReadStream({ highWaterMark: READ_BLOCK_BYTES, autoClose: true });
-        for await (const c of stream) yield c as Buffer;
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        throw new InputError('CTD_INPUT_UNREADABLE', `${path}: read failed (${e.code ?? e.message})`, { path });
-      }
-    },
-  };
+  // O_NOFOLLOW for the user's directory: a file swapped for a link since the walk is not followed
+  return sourceFromDescriptor({ id, path, file: data, origin: 'bundle', mtimeMs, noFollow: inPlace, gunzip: false, ...(kindHint ? { kindHint } : {}) });
 }
 
 /** Open the top layer of a bundle by type. */
