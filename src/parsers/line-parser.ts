@@ -8,7 +8,7 @@ import { MAX_LINE_BYTES, MAX_LISTED_ISSUES, newAccount } from '../model/line-acc
 import type { InputKind } from '../model/records.js';
 import type { TimeZone } from '../util/time.js';
 import { UTC } from '../util/time.js';
-import { LineSplitter } from '../ingest/line-splitter.js';
+import { LineSplitter, type LineSkipper } from '../ingest/line-splitter.js';
 import { NeedleScanner } from '../util/bytes.js';
 
 /** What a parser learns about its input and run before the first line. */
@@ -37,6 +37,14 @@ export interface LineParser<R, S> {
    * answer must depend only on the bytes seen so far, never on how they were split into blocks.
    */
   wants?(buf: Buffer, start: number, end: number, state: S): boolean;
+  /**
+   * Optional bulk prefilter (needs `wants`): the first position at or after `from` in `buf` that may
+   * make a line wanted, or -1 when none in this block. Complete lines before the line holding it are
+   * counted as ignored without calling wants() or line(), so it must find a position in every line
+   * wants() accepts (a superset, checked by wants() afterwards), and wants() must not need to see
+   * the lines it skips.
+   */
+  nextCandidate?(buf: Buffer, from: number, state: S): number;
   line(text: string, lineNo: number, state: S): LineResult<R>;
   /** Flush multi-line state at the end of the input. */
   end?(state: S): readonly R[];
@@ -67,7 +75,14 @@ export class LineDriver<R, S> {
     this.sink = sink;
     this.account = account;
     this.state = parser.init(ctx);
-    this.splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => this.onLine(buf, start, end, lineNo, tooLong), MAX_LINE_BYTES);
+    const next = parser.wants ? parser.nextCandidate : undefined;
+    const st = this.state;
+    const acc = this.account;
+    const skipper: LineSkipper | null = next === undefined ? null : {
+      next: (buf, from) => next(buf, from, st),
+      skipped: (n) => { acc.total += n; acc.ignored += n; },
+    };
+    this.splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => this.onLine(buf, start, end, lineNo, tooLong), MAX_LINE_BYTES, skipper);
   }
 
   push(chunk: Buffer): void {

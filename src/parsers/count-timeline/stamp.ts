@@ -23,7 +23,7 @@ export const CALENDAR_RE =
 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
+export function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return false;
   if (d > DAYS_IN_MONTH[mo - 1]!) return false;
   // February 29 only in leap years
@@ -65,6 +65,42 @@ export function calendarFromMatch(m: RegExpExecArray, tz: TimeZone): Stamp | nul
   if (z === null) return null;
   if (z === undefined) return { ms: tz.localToUtc(local), zoned: false };
   return { ms: local - z * 60_000, zoned: true };
+}
+
+/** Date.UTC of midnight of the last day asked (a one-year minute timeline asks 1,440 times a day). */
+let dayKey = -1;
+let dayMs = 0;
+
+/**
+ * The classic `YYYY-MM-DD HH:MM:SS` stamp at the start of `t` (index 0..18, no zone), read without a
+ * regular expression: the UTC ms of that wall-clock reading in `tz`, or null when the characters are
+ * not that shape or the date is impossible. Gives exactly what CALENDAR_RE + calendarFromMatch give.
+ */
+export function classicStampAt(t: string, tz: TimeZone): number | null {
+  if (t.length < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(10) !== 32
+    || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return null;
+  const y = digits(t, 0, 4), mo = digits(t, 5, 7), d = digits(t, 8, 10);
+  const h = digits(t, 11, 13), mi = digits(t, 14, 16), sec = digits(t, 17, 19);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  if (!validDate(y, mo, d, h, mi, sec)) return null;
+  const key = y * 10000 + mo * 100 + d;
+  if (key !== dayKey) {
+    dayKey = key;
+    dayMs = Date.UTC(y, mo - 1, d, 0, 0, 0, 0);
+  }
+  // a leap second (:60) is read as :59, as calendarFromMatch does
+  return tz.localToUtc(dayMs + h * 3_600_000 + mi * 60_000 + Math.min(59, sec) * 1000);
+}
+
+/** The decimal value of t[a, b) when all digits, else -1. */
+function digits(t: string, a: number, b: number): number {
+  let v = 0;
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 /** Epoch number text (digits, optional fraction). */

@@ -28,8 +28,14 @@ import { ByteFinder, microsToNumber, parseJournalEntry, rawJsonRange, rawJsonStr
  * short: journal markers (`-- Reboot --`) are recognised by their first bytes instead.
  */
 export const KERNEL_LOG_NEEDLES: readonly string[] = ['conntrack', 'suppress', 'Linux version', 'SYN flooding'];
+/**
+ * The anchor searched for each needle (a short substring whose first byte is rare in logs: indexOf
+ * runs a memchr on it, 6–10 GB/s, where a 9+ byte needle takes Boyer-Moore-Horspool at ~2 GB/s).
+ */
+const NEEDLE_ANCHORS: readonly string[] = ['onntr', 'uppress', 'x ver', 'flood'];
 /** Extra needles for journal JSON lines: a byte-array MESSAGE or \u escapes hide the text from byte search. */
 const JSON_NEEDLES: readonly string[] = ['"MESSAGE":[', '\\u'];
+const JSON_ANCHORS: readonly string[] = ['E":[', '\\u'];
 /** Hosts remembered for boot tracking; beyond this the maps are cleared (memory stays bounded). */
 const MAX_TRACKED_HOSTS = 4096;
 /** A monotonic stamp falling by more than this (s) within one host means a new boot. */
@@ -41,6 +47,9 @@ export interface KernelLogState {
   readonly needles: readonly NeedleScanner[];
   readonly jsonNeedles: readonly NeedleScanner[];
   readonly nul: NeedleScanner;
+  /** Candidate finders for the bulk prefilter: `--` (journal markers) and `{` (journal JSON lines). */
+  readonly dashes: NeedleScanner;
+  readonly brace: NeedleScanner;
   /** Finders for the `_BOOT_ID` and `_HOSTNAME` keys of journal JSON lines. */
   readonly bootKey: ByteFinder;
   readonly hostKey: ByteFinder;
@@ -64,9 +73,11 @@ export interface KernelLogState {
 function initState(ctx: ParseContext): KernelLogState {
   return {
     ctx,
-    needles: KERNEL_LOG_NEEDLES.map((n) => new NeedleScanner(n)),
-    jsonNeedles: JSON_NEEDLES.map((n) => new NeedleScanner(n)),
+    needles: KERNEL_LOG_NEEDLES.map((n, k) => new NeedleScanner(n, NEEDLE_ANCHORS[k])),
+    jsonNeedles: JSON_NEEDLES.map((n, k) => new NeedleScanner(n, JSON_ANCHORS[k])),
     nul: new NeedleScanner(0),
+    dashes: new NeedleScanner('--'),
+    brace: new NeedleScanner(123),
     bootKey: new ByteFinder('BOOT_ID"'),
     hostKey: new ByteFinder('HOSTNAME"'),
     bootCache: null,
@@ -268,6 +279,21 @@ export const kernelLogParser: LineParser<KernelEvent, KernelLogState> = {
     if (buf[i] !== 123 /* { */) return false;
     for (const n of s.jsonNeedles) if (n.has(buf, start, end)) return true;
     return jsonBootChanged(buf, i, end, s);
+  },
+
+  // Every line wants() accepts holds a NUL, `--`, `{` or a needle's anchor: the nearest of them is
+  // where the next wanted line can be; the lines before it are counted as ignored in bulk.
+  nextCandidate(buf, from, s) {
+    let c = s.nul.nextAt(buf, from);
+    let k = s.dashes.nextAt(buf, from);
+    if (k !== -1 && (c === -1 || k < c)) c = k;
+    k = s.brace.nextAt(buf, from);
+    if (k !== -1 && (c === -1 || k < c)) c = k;
+    for (const n of s.needles) {
+      k = n.nextAt(buf, from);
+      if (k !== -1 && (c === -1 || k < c)) c = k;
+    }
+    return c;
   },
 
   line(text, lineNo, s) {
