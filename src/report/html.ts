@@ -276,6 +276,12 @@ export function renderHtml(report: Report, _opts: RenderOptions = {}): string {
   out.push(`<p class="meta">ctdoctor ${esc(report.tool.version)} · ${plural(report.inputs.length, 'input')} · ${plural(lines, 'line')} (${fmtInt(malformed)} malformed)${report.run.complete ? '' : ' · <b>incomplete run</b>'}</p>`);
   if (report.run.assumptions.length) out.push(`<ul class="note assumptions">${report.run.assumptions.map((a) => `<li>assumed: ${esc(a)}</li>`).join('')}</ul>`);
   out.push('</header>');
+  if (report.fleet && report.fleet.length > 1) {
+    out.push('<section class="fleet">', '<h2>Fleet <span class="sub">(worst first)</span></h2>', table(['host', 'drops logged', 'peak % of max', 'top finding'], report.fleet.map((r) => [
+      esc(r.host ?? '(unnamed)'), fmtInt(r.dropsLogged), r.peakShareOfMax === null ? '?' : `${Math.round(r.peakShareOfMax * 100)} %`,
+      r.topFinding ? `${esc(r.topFinding.severity)} <span class="mono">${esc(r.topFinding.id)}</span>` : '-',
+    ])), '</section>');
+  }
   report.hosts.forEach((h, i) => out.push(hostSection(h, report, i)));
   out.push('<section class="findings">', '<h2>Findings</h2>');
   if (!report.findings.length) out.push('<p>none</p>');

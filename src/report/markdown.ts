@@ -218,6 +218,12 @@ export function renderMarkdown(report: Report, _opts: RenderOptions = {}): strin
   const out = [`# ctdoctor report: ${md(who)}`, ''];
   out.push(`ctdoctor ${md(report.tool.version)}, ${plural(report.inputs.length, 'input')}, ${plural(lines, 'line')} (${fmtInt(malformed)} malformed)${report.run.complete ? '' : ', **incomplete run**'}. Times are UTC.`);
   if (report.run.assumptions.length) out.push('', ...report.run.assumptions.map((a) => `- assumed: ${md(a)}`));
+  if (report.fleet && report.fleet.length > 1) {
+    out.push('', '## Fleet (worst first)', '', ...table(['host', 'drops logged', 'peak % of max', 'top finding'], [false, true, true, false], report.fleet.map((r) => [
+      md(r.host ?? '(unnamed)'), fmtInt(r.dropsLogged), r.peakShareOfMax === null ? '?' : `${Math.round(r.peakShareOfMax * 100)} %`,
+      r.topFinding ? `${r.topFinding.severity} ${md(r.topFinding.id)}` : '-',
+    ])));
+  }
   for (const h of report.hosts) out.push('', ...hostSection(h, report));
   out.push('', ...findingsSection(report.findings, report.hosts.length > 1));
   if (report.skips.length) out.push('', '## Rules skipped', '', ...table(['rule', 'host', 'reason'], [false, false, false], report.skips.map((s) => [md(s.id), md(s.host ?? ''), md(s.reason)])));

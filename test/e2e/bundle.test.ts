@@ -85,6 +85,11 @@ test('a directory of hosts: one analysis per host, named by their logs, and a fl
       ['web-07', 3080, 1, 'table-at-max'],
       ['i-***', 4, null, 'table-full-drops'],
     ]);
+    const { renderers } = await import('../../src/report/index.js');
+    const md = renderers.markdown(r.report, {}).split('\n');
+    assert.ok(md.includes('| web-07 | 3,080 | 100 % | error table-at-max |'));
+    assert.ok(renderers.html(r.report, {}).includes('<h2>Fleet <span class="sub">(worst first)</span></h2>'));
+    assert.match(renderers.text(r.report, {}), /^  web-07 {29}3,080     100 %  error table-at-max$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
