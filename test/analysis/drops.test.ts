@@ -105,3 +105,16 @@ test('peakPerMinute is the most drops in one calendar minute', () => {
   assert.equal(r.drops.bursts[0]!.logged, 70);
   assert.equal(r.drops.bursts[0]!.peakPerMinute, 40);
 });
+
+test('one line with both clocks is enough to anchor a raw dmesg that covers it; a disjoint one is not', () => {
+  const up = (ms: number): number => (ms - BOOT) / 1000;
+  const kern = digest('kern.log', [ev('drop', T0, up(T0))]);
+  const covering = digest('dmesg', [ev('drop', null, up(T0) - 5), ev('drop', null, up(T0)), ev('drop', null, up(T0) + 5)]);
+  const r = correlateDrops([...kern, ...covering], opts);
+  assert.equal(r.sources[1]!.clock, 'monotonic-anchored');
+  assert.equal(r.drops.logged, 3);
+  const disjoint = digest('dmesg2', [ev('drop', null, up(T0) + 900_000)]);
+  const r2 = correlateDrops([...kern, ...disjoint], opts);
+  assert.equal(r2.sources[1]!.clock, 'monotonic');
+  assert.equal(r2.drops.logged, 1);
+});

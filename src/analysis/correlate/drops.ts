@@ -48,10 +48,12 @@ const ANCHOR_GROUP_MS = 2000;
 /** Find the anchor (a boot seen with both clocks) that best overlaps a monotonic-only segment. */
 function pickAnchor(seg: BootSegment, anchors: readonly Anchor[]): Anchor | null {
   let best: Anchor | null = null;
-  // an anchor must share some uptime range with the segment: otherwise it may be another boot
-  let bestOverlap = 0;
+  // an anchor must share some uptime range with the segment (a single shared instant will do):
+  // otherwise it may be another boot
+  let bestOverlap = -Infinity;
   for (const a of anchors) {
     const overlap = Math.min(a.maxUptime, seg.maxUptime) - Math.max(a.minUptime, seg.minUptime);
+    if (overlap < 0) continue;
     if (overlap > bestOverlap || (overlap === bestOverlap && (best === null || a.bootMs > best.bootMs))) {
       best = a;
       bestOverlap = overlap;
