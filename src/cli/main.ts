@@ -65,6 +65,11 @@ async function runAnalyze(raw: RawArgs): Promise<void> {
     for (const s of result.report.inputs.filter((i) => i.status === 'skipped')) say(`${s.path}: skipped (${s.reason ?? 'nothing to read'})`);
     say('no usable input');
     process.exitCode = EXIT.USAGE;
+    // machines still get the report: its inputs[] say why nothing could be used (text readers have stderr)
+    if (opts.format !== 'text' || opts.output !== null) {
+      const r = opts.redact ? redactReport(result.report) : result.report;
+      await emit(renderers[opts.format](r, { color: false, failOn: opts.failOn }), opts.output);
+    }
     return;
   }
   const report: Report = opts.redact ? redactReport(result.report) : result.report;
