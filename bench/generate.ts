@@ -549,3 +549,65 @@ export function generate(root: string, p: GenParams, log: (s: string) => void = 
   renameSync(`${truthPath}.tmp`, truthPath);
   return { dir, truth };
 }
+
+// ------------------------------------------------------------------ long-line case (issue 8)
+
+/** Truth for the long-line kern.log: a few drop lines around one line far beyond MAX_LINE_BYTES. */
+export interface LongLineTruth {
+  readonly lines: number;
+  readonly dropLines: number;
+  /** Lines ctdoctor must report as malformed `line-too-long` (exactly one). */
+  readonly tooLong: number;
+  /** Bytes of the long line (without its newline). */
+  readonly longLineBytes: number;
+}
+
+/** Full-scale size of the one long line: 200 MB (issue 8). */
+export const LONG_LINE_BYTES = 200_000_000;
+/** Drop lines before and after the long line. */
+const LONG_LINE_DROPS = 5;
+
+/**
+ * Write (or reuse) `long-line.log` in the data directory: 5 kern.log drop lines, ONE line of
+ * `LONG_LINE_BYTES × scale` bytes (at least 1 MiB, far above the 64 KiB line cap) without a newline
+ * inside — a log whose newlines were lost, so it repeats the drop message that must NOT be counted —
+ * then 5 more drop lines. Cached beside the main data set with its own `long-line.truth.json`
+ * (written last), so the main set is never regenerated for it.
+ */
+export function ensureLongLine(dir: string, p: GenParams, log: (s: string) => void = () => {}): LongLineTruth {
+  const truthPath = join(dir, 'long-line.truth.json');
+  const bytes = Math.max(1 << 20, Math.round(LONG_LINE_BYTES * p.scale));
+  if (existsSync(truthPath)) {
+    const t = JSON.parse(readFileSync(truthPath, 'utf8')) as LongLineTruth;
+    if (t.longLineBytes === bytes) return t;
+  }
+  const t0 = Date.now();
+  const path = join(dir, 'long-line.log');
+  const fd = openSync(path, 'w');
+  const drop = (i: number): string => `${syslogStamp(LOG_START_MS + i * 1000)} ${HOST} kernel: [${uptimeText(LOG_START_MS + i * 1000, 0)}] nf_conntrack: table full, dropping packet\n`;
+  let head = '';
+  for (let i = 0; i < LONG_LINE_DROPS; i++) head += drop(i);
+  writeSync(fd, head);
+  const prefix = `${syslogStamp(LOG_START_MS + 10_000)} ${HOST} kernel: [${uptimeText(LOG_START_MS + 10_000, 0)}] `;
+  const unit = Buffer.from('nf_conntrack: table full, dropping packet ', 'utf8');
+  const block = Buffer.alloc(1 << 20);
+  for (let o = 0; o < block.length; o += unit.length) unit.copy(block, o, 0, Math.min(unit.length, block.length - o));
+  writeSync(fd, prefix);
+  let left = bytes - Buffer.byteLength(prefix);
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    writeSync(fd, block, 0, n);
+    left -= n;
+  }
+  let tail = '\n';
+  for (let i = 0; i < LONG_LINE_DROPS; i++) tail += drop(20 + i);
+  writeSync(fd, tail);
+  closeSync(fd);
+  const truth: LongLineTruth = { lines: 2 * LONG_LINE_DROPS + 1, dropLines: 2 * LONG_LINE_DROPS, tooLong: 1, longLineBytes: bytes };
+  const tfd = openSync(`${truthPath}.tmp`, 'w');
+  writeSync(tfd, JSON.stringify(truth, null, 2));
+  closeSync(tfd);
+  renameSync(`${truthPath}.tmp`, truthPath);
+  log(`data: wrote long-line.log in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return truth;
+}

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus, release, totalmem, tmpdir, platform, arch } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate, type KernelTruth, type TableTruth, type TimelineTruth, type Truth } from './generate.js';
+import { ensureLongLine, generate, type KernelTruth, type LongLineTruth, type TableTruth, type TimelineTruth, type Truth } from './generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The project root: bench/ in the source tree, dist/bench/ once compiled. */
@@ -150,7 +150,7 @@ const SORT: (f: string) => Baseline = (f) => ({ id: 'sort', label: 'sort -k3 -n 
 
 // The parts of the JSON report the checks read (the report's own types live in src/model/report.ts).
 interface ReportLike {
-  readonly inputs: readonly { readonly status: string; readonly lines: { readonly total: number; readonly parsed: number; readonly ignored: number; readonly malformed: number }; readonly dropLines: number }[];
+  readonly inputs: readonly { readonly status: string; readonly lines: { readonly total: number; readonly parsed: number; readonly ignored: number; readonly malformed: number }; readonly issues?: readonly { readonly code: string }[]; readonly dropLines: number }[];
   readonly hosts: readonly {
     readonly drops: { readonly logged: number; readonly suppressed: number; readonly suppressedUnattributed: number; readonly perMinute: readonly { readonly count?: number }[]; readonly bursts: readonly { readonly logged: number; readonly suppressed: number; readonly peakPerMinute: number }[] };
     readonly table: null | {
@@ -223,6 +223,22 @@ function kernelCheck(t: KernelTruth): Check {
   };
 }
 
+/** The long-line kern.log: exactly one malformed `line-too-long` line, and only the real drop lines counted. */
+function longLineCheck(t: LongLineTruth): Check {
+  return (r) => {
+    const errs: string[] = [];
+    const i = r.inputs[0];
+    if (!i || i.status !== 'parsed') return [`input status ${i?.status}`];
+    eq(errs, 'lines.total', i.lines.total, t.lines);
+    eq(errs, 'lines.malformed', i.lines.malformed, t.tooLong);
+    eq(errs, 'issues', (i.issues ?? []).map((x) => x.code), ['line-too-long']);
+    if (i.lines.total !== i.lines.parsed + i.lines.ignored + i.lines.malformed) errs.push('line account does not balance');
+    eq(errs, 'dropLines', i.dropLines, t.dropLines);
+    eq(errs, 'drops.logged', r.hosts[0]?.drops.logged, t.dropLines);
+    return errs;
+  };
+}
+
 function timelineCheck(t: TimelineTruth): Check {
   return (r) => {
     const errs: string[] = [];
@@ -239,7 +255,7 @@ function timelineCheck(t: TimelineTruth): Check {
   };
 }
 
-function cases(dir: string, truth: Truth): Case[] {
+function cases(dir: string, truth: Truth, longLine: LongLineTruth | null): Case[] {
   const f = (n: string): string => join(dir, n);
   const tt = (n: string): TableTruth => (truth.files[n] as { truth: TableTruth }).truth;
   const kt = (n: string): KernelTruth => (truth.files[n] as { truth: KernelTruth }).truth;
@@ -289,6 +305,10 @@ function cases(dir: string, truth: Truth): Case[] {
       baselines: [WC(f('usage.log')), SORT(f('usage.log'))], check: timelineCheck(ut('usage.log')),
       targets: [{ baseline: 'sort', ratio: 3 }],
     },
+    ...(longLine === null ? [] : [{
+      id: 'long-line', file: f('long-line.log'), describe: 'kern.log with one 200 MB line (issue 8)',
+      baselines: [WC(f('long-line.log'))], check: longLineCheck(longLine), targets: [],
+    }]),
   ];
 }
 
@@ -349,7 +369,9 @@ function main(): void {
   const t0 = Date.now();
   const { dir, truth } = generate(env.dataRoot, { scale: env.scale, seed: env.seed }, log);
   log(`data ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${dir}`);
-  const all = cases(dir, truth).filter((c) => env.only === null || env.only.includes(c.id));
+  // the long-line file is made on demand (its own cache beside the data set)
+  const longLine = env.only === null || env.only.includes('long-line') ? ensureLongLine(dir, { scale: env.scale, seed: env.seed }, log) : null;
+  const all = cases(dir, truth, longLine).filter((c) => env.only === null || env.only.includes(c.id));
   const rows: Row[] = [];
   const failures: string[] = [];
   const targetResults: { caseId: string; baseline: string; ratio: number; measured: number; met: boolean; stretch: boolean }[] = [];

@@ -141,6 +141,13 @@ export function timeoutInForce(key: string, settings: Readonly<Record<string, nu
   return TIMEOUT_DEFAULTS[name] ?? null;
 }
 
+/** A flat copy of a concatenated string (V8 keeps `a + b` as a rope until it is read). */
+function flat(s: string): string {
+  // reading a character flattens the rope in place
+  void s.charCodeAt(0);
+  return s;
+}
+
 type EntryLike = ConntrackEntry & { readonly capture?: number; readonly text?: string };
 
 function evidenceOf(path: string, r: { readonly src: { readonly lineNo: number } ; readonly text?: string }): Evidence {
@@ -185,6 +192,32 @@ export class CaptureTally {
   firstUnreplied: Evidence | null = null;
   /** First TCP ESTABLISHED entry with more than a day left: proof that a timeout above 1 day is in force. */
   establishedDayLeft: Evidence | null = null;
+
+  /**
+   * Key strings per (protocol, destination port), made once: `tcp/443` for the port tally and
+   * `\0tcp\0443` for the tail of the pair key. A cached string carries its hash, so the port tally's
+   * lookup costs no concatenation, flattening or hashing per entry. Bounded by the protocols the
+   * byState cap allows times 65,536 ports (other port values are built per entry).
+   */
+  private readonly portKeyCache = new Map<string, ({ readonly port: string; readonly pairTail: string } | undefined)[]>();
+
+  private portKeys(protocol: string, port: number | null): { readonly port: string; readonly pairTail: string } {
+    const slot = port === null ? 65536 : port;
+    if (slot > 65536 || !Number.isInteger(slot)) return { port: `${protocol}/${port}`, pairTail: `\u0000${protocol}\u0000${port ?? ''}` };
+    let arr = this.portKeyCache.get(protocol);
+    if (arr === undefined) {
+      if (this.portKeyCache.size >= this.byState.cap) return { port: `${protocol}/${port}`, pairTail: `\u0000${protocol}\u0000${port ?? ''}` };
+      arr = new Array<{ readonly port: string; readonly pairTail: string } | undefined>(65537);
+      this.portKeyCache.set(protocol, arr);
+    }
+    let k = arr[slot];
+    if (k === undefined) {
+      // flat strings (not ropes), so their hashes are computed once and kept
+      k = { port: flat(`${protocol}/${port}`), pairTail: flat(`\u0000${protocol}\u0000${port ?? ''}`) };
+      arr[slot] = k;
+    }
+    return k;
+  }
 
   constructor(capture: number, capacity: number) {
     this.capture = capture;
@@ -242,8 +275,9 @@ export class CaptureTally {
     }
     this.destinations.add(r.origDst);
     const port = r.origDport;
-    if (port !== null) this.destinationPorts.add(`${r.protocol}/${port}`);
-    this.pairs.add(`${r.origSrc}\u0000${r.origDst}\u0000${r.protocol}\u0000${port ?? ''}`);
+    const pk = this.portKeys(r.protocol, port);
+    if (port !== null) this.destinationPorts.add(pk.port);
+    this.pairs.add(`${r.origSrc}\u0000${r.origDst}${pk.pairTail}`);
 
     if (r.timeoutSec !== null) {
       const key = timeoutKey(r.protocol, r.state, r.assured);

@@ -188,6 +188,33 @@ function portAt(s: string, v: number, n: number): number | null {
 }
 
 
+/**
+ * Interned names: the protocol, family and state words of almost every entry come from a short list.
+ * Handing out the same constant string (instead of a fresh slice per entry) saves an allocation per
+ * word and lets every Map lookup downstream reuse the string's cached hash and compare by identity.
+ * Grouped by length; anything else is sliced as before.
+ */
+const KNOWN_WORDS: readonly (readonly string[])[] = (() => {
+  const words = [
+    'tcp', 'udp', 'icmp', 'icmpv6', 'gre', 'sctp', 'dccp', 'udplite', 'unknown', 'ipv4', 'ipv6',
+    'TIME_WAIT', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSE',
+    'SYN_SENT2', 'NONE', 'LISTEN',
+  ];
+  const byLen: string[][] = [];
+  for (let n = 0; n <= 16; n++) byLen.push([]);
+  for (const w of words) byLen[w.length]!.push(w);
+  return byLen;
+})();
+
+/** s[a, b) as a string: a constant from {@link KNOWN_WORDS} when it is one, else a slice. */
+function word(s: string, a: number, b: number): string {
+  const len = b - a;
+  if (len < KNOWN_WORDS.length) {
+    for (const w of KNOWN_WORDS[len]!) if (s.startsWith(w, a)) return w;
+  }
+  return s.slice(a, b);
+}
+
 const EVENT_TAGS: Readonly<Record<string, 'NEW' | 'UPDATE' | 'DESTROY'>> = Object.assign(Object.create(null) as Record<string, 'NEW' | 'UPDATE' | 'DESTROY'>, {
   '[NEW]': 'NEW', '[UPDATE]': 'UPDATE', '[DESTROY]': 'DESTROY',
 });
@@ -224,13 +251,13 @@ export function parseEntry(s: string, from: number, lineNo: number, sourceId: st
   let je = tokenEnd(s, j);
   if (!isDigitsOnly(s, j, je)) return { ok: false, reason: 'no-header' };
   let family: string | null = null;
-  let protocol = s.slice(i, e);
+  let protocol = word(s, i, e);
   i = skipSpaces(s, je); e = tokenEnd(s, i);
   if (isName(s, i, e)) {
     j = skipSpaces(s, e); je = tokenEnd(s, j);
     if (isDigitsOnly(s, j, je)) {
       family = protocol;
-      protocol = s.slice(i, e);
+      protocol = word(s, i, e);
       i = skipSpaces(s, je); e = tokenEnd(s, i);
     }
   }
@@ -246,7 +273,7 @@ export function parseEntry(s: string, from: number, lineNo: number, sourceId: st
     let hasEq = false;
     for (let k = i; k < e; k++) if (s.charCodeAt(k) === 61) { hasEq = true; break; }
     if (!hasEq) {
-      state = s.slice(i, e);
+      state = word(s, i, e);
       i = skipSpaces(s, e); e = tokenEnd(s, i);
     }
   }
