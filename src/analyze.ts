@@ -16,7 +16,9 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerTask } from './worker.js';
-import { openBundle, detectBundle, DEFAULT_LIMITS, type BundleResult } from './ingest/bundle/index.js';
+import { detectBundle } from './ingest/bundle/detect.js';
+import { DEFAULT_LIMITS } from './ingest/bundle/limits.js';
+import type { BundleResult } from './ingest/bundle/index.js';
 import { detectBinary } from './ingest/binary.js';
 import { chooseKind, headLines } from './ingest/sniff.js';
 import { kinds as defaultKinds } from './parsers/index.js';
@@ -289,6 +291,8 @@ async function openAll(paths: readonly string[], options: AnalyzeOptions, kinds:
         continue;
       }
       const limits = { ...DEFAULT_LIMITS, ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.maxMembers !== undefined ? { maxMembers: options.maxMembers } : {}) };
+      // the bundle reader (tar, zip, xz) loads only when a bundle is given
+      const { openBundle } = await import('./ingest/bundle/index.js');
       const result = await openBundle(p, { limits, sniffers: kinds, id: String(n) });
       bundles.push({ path: p, result });
       const prefix = type === 'directory' ? `${p.replace(/\/+$/, '')}/` : `${p}!/`;

@@ -5,15 +5,14 @@
 import yargs from 'yargs';
 import { readFileSync, rmSync } from 'node:fs';
 import { CtdError, UsageError } from '../model/errors.js';
-import { runAnalysis } from '../analyze.js';
-import { FORMATS, renderers, redactReport, diffReports, renderDiffText, renderDiffJson } from '../report/index.js';
-import { renderRecommendationsText } from '../report/text/recommendations.js';
+import { FORMATS, type Format } from '../report/formats.js';
 import { sanitizeText } from '../report/sanitize.js';
 import { rules } from '../rules/index.js';
 import { INPUT_KINDS } from '../model/records.js';
 import type { Finding, Report, Severity } from '../model/report.js';
 import type { FailOn } from '../model/options.js';
-import { recommend, ROLES, type Role } from '../analysis/recommend.js';
+import type { Renderer } from '../report/types.js';
+import { ROLES, type Role } from '../analysis/recommend.js';
 import { VERSION } from '../version.js';
 import { EXIT } from './exit.js';
 import { normalizeOptions, parseSize, type RawArgs } from './options.js';
@@ -22,6 +21,31 @@ import { renderRulesList } from './rules-list.js';
 import { makeProgress } from './progress.js';
 
 const RANK: Readonly<Record<Severity, number>> = { error: 3, warning: 2, info: 1 };
+
+// The pipeline and the renderers load only when a command needs them: start-up is a large share of a
+// small run (yargs alone costs ~140 ms), and `rules` or `--help` need none of it.
+const loadAnalysis = (): Promise<typeof import('../analyze.js')> => import('../analyze.js');
+const loadReport = (): Promise<typeof import('../report/index.js')> => import('../report/index.js');
+
+/** The renderer of one format, loading only that renderer's module (junit also needs the rule list). */
+async function loadRenderer(format: Format): Promise<Renderer> {
+  switch (format) {
+    case 'text': {
+      const [t, s] = await Promise.all([import('../report/text.js'), import('../report/text-sections.js')]);
+      return (r, o) => t.renderText(r, o, s.hostSections);
+    }
+    case 'json': return (await import('../report/json.js')).renderJson;
+    case 'ndjson': return (await import('../report/ndjson.js')).renderNdjson;
+    case 'markdown': return (await import('../report/markdown.js')).renderMarkdown;
+    case 'html': return (await import('../report/html.js')).renderHtml;
+    case 'github': return (await import('../report/github.js')).renderGithub;
+    case 'junit': {
+      const j = await import('../report/junit.js');
+      const list = rules.map((x) => ({ id: x.id, severity: x.severity, summary: x.docs.summary }));
+      return (r, o) => j.renderJunit(r, { ...o, rules: list });
+    }
+  }
+}
 
 export function failsOn(findings: readonly Finding[], failOn: FailOn): boolean {
   if (failOn === 'never') return false;
@@ -46,6 +70,8 @@ async function emit(text: string, output: string | null): Promise<void> {
 async function runAnalyze(raw: RawArgs): Promise<void> {
   const opts = normalizeOptions(raw, rules.map((r) => r.id));
   const progress = makeProgress(process.stderr, !opts.quiet);
+  const [{ runAnalysis }, render] = await Promise.all([loadAnalysis(), loadRenderer(opts.format)]);
+  const redactReport = opts.redact ? (await loadReport()).redactReport : null;
   let result;
   try {
     result = await runAnalysis(opts.inputs, { ...opts.analyze, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) });
@@ -67,16 +93,16 @@ async function runAnalyze(raw: RawArgs): Promise<void> {
     process.exitCode = EXIT.USAGE;
     // machines still get the report: its inputs[] say why nothing could be used (text readers have stderr)
     if (opts.format !== 'text' || opts.output !== null) {
-      const r = opts.redact ? redactReport(result.report) : result.report;
-      await emit(renderers[opts.format](r, { color: false, failOn: opts.failOn }), opts.output);
+      const r = redactReport ? redactReport(result.report) : result.report;
+      await emit(render(r, { color: false, failOn: opts.failOn }), opts.output);
     }
     return;
   }
-  const report: Report = opts.redact ? redactReport(result.report) : result.report;
+  const report: Report = redactReport ? redactReport(result.report) : result.report;
   const color = opts.format === 'text' && opts.output === null
     ? (opts.color ?? (process.stdout.isTTY === true && !process.env['NO_COLOR']))
     : false;
-  await emit(renderers[opts.format](report, { color, failOn: opts.failOn }), opts.output);
+  await emit(render(report, { color, failOn: opts.failOn }), opts.output);
   if (opts.emitSysctl !== null) {
     const withRec = report.hosts.filter((h) => h.recommendations);
     if (withRec.length !== 1) {
@@ -107,7 +133,7 @@ async function loadSide(path: string, raw: RawArgs): Promise<Report> {
     return r as Report;
   }
   const opts = normalizeOptions({ ...raw, input: [path] }, rules.map((x) => x.id));
-  const res = await runAnalysis([path], opts.analyze);
+  const res = await (await loadAnalysis()).runAnalysis([path], opts.analyze);
   for (const f of res.failedExplicit) say(f.message);
   if (res.failedExplicit.length || res.noUsableInput) throw new UsageError('CTD_INVALID_OPTION', `${path}: no usable input to compare`);
   return res.report;
@@ -118,6 +144,7 @@ async function runDiff(raw: RawArgs & { before: string; after: string }): Promis
   if (fmt !== 'text' && fmt !== 'json') throw new UsageError('CTD_INVALID_OPTION', `Invalid option --format: expected text|json for diff, got "${fmt}"`);
   const before = await loadSide(raw.before, raw);
   const after = await loadSide(raw.after, raw);
+  const { diffReports, renderDiffJson, renderDiffText } = await loadReport();
   const d = diffReports(before, after);
   await emit(fmt === 'json' ? renderDiffJson(d) : renderDiffText(d), raw.output ?? null);
   process.exitCode = d.worse ? EXIT.FINDINGS : EXIT.OK;
@@ -159,6 +186,7 @@ async function runRecommend(a: RecommendArgs): Promise<void> {
   }
   const settings: Record<string, number> = Object.create(null) as Record<string, number>;
   if (currentMax !== null) settings['net.netfilter.nf_conntrack_max'] = currentMax;
+  const [{ recommend }, { renderRecommendationsText }] = await Promise.all([import('../analysis/recommend.js'), import('../report/text/recommendations.js')]);
   const r = recommend({
     host: null, settings, kernel: a.kernel ?? null, memTotalBytes: ram, cpus, entryBytes: null,
     demand: peak !== null ? { count: peak, what: '--peak', evidence: [] } : null,

@@ -5,7 +5,7 @@
 import { UsageError } from '../model/errors.js';
 import type { AnalyzeOptions, FailOn, RuleSetting } from '../model/options.js';
 import { INPUT_KINDS, type InputKind } from '../model/records.js';
-import { FORMATS, type Format } from '../report/index.js';
+import { FORMATS, type Format } from '../report/formats.js';
 import { makeTimeZone, parseDurationMs } from '../util/time.js';
 
 export interface RawArgs {

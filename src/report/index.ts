@@ -10,8 +10,8 @@ import { renderJunit, type JunitRule } from './junit.js';
 import { renderGithub } from './github.js';
 import { rules } from '../rules/index.js';
 
-export type Format = 'text' | 'json' | 'ndjson' | 'markdown' | 'html' | 'junit' | 'github';
-export const FORMATS: readonly Format[] = ['text', 'json', 'ndjson', 'markdown', 'html', 'junit', 'github'];
+import type { Format } from './formats.js';
+export { FORMATS, type Format } from './formats.js';
 
 /** The renderers; junit needs the rule list (rules with no finding are passing testcases). */
 export function makeRenderers(rules: readonly JunitRule[]): Record<Format, Renderer> {
