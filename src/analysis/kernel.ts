@@ -23,6 +23,11 @@ export interface BootSegment {
   readonly bootId: string | null;
   /** Drops with only a monotonic stamp, by floor(uptime seconds). Keys are uptime seconds. */
   readonly monoDrops: Map<number, DropBucket>;
+  /** Each monotonic-only drop as [uptime in µs, line], for matching against lines that carry both clocks. */
+  readonly monoDropList: [number, number][];
+  /** Uptimes (µs) of drops stamped with both clocks (syslog `[uptime]`, journal JSON): the same message in a
+   *  raw dmesg has the same uptime to the microsecond, which is how copies are recognised exactly. */
+  readonly bothUptimes: Set<number>;
   /** Suppressed lines with only a monotonic stamp (ms = uptime in ms). */
   readonly monoSuppressed: SuppressedLine[];
   /** Boot time estimates from lines carrying both clocks: max(wall − uptime), ms. */
@@ -81,7 +86,7 @@ export const EVENTS_KEPT_PER_TYPE = 20;
 const EVIDENCE_KEPT = 5;
 
 function newSegment(bootId: string | null): BootSegment {
-  return { bootId, monoDrops: new Map(), monoSuppressed: [], bootMsEstimate: null, minUptime: Infinity, maxUptime: -Infinity };
+  return { bootId, monoDrops: new Map(), monoDropList: [], bothUptimes: new Set(), monoSuppressed: [], bootMsEstimate: null, minUptime: Infinity, maxUptime: -Infinity };
 }
 
 function newDigest(host: string | null, ctx: ParseContext): KernelDigest {
@@ -148,8 +153,12 @@ export function createKernelAccumulator(ctx: ParseContext): Accumulator<KernelDi
       case 'drop': {
         d.dropLines++;
         if (d.firstDrops.length < EVIDENCE_KEPT) d.firstDrops.push({ path: ctx.path, line, text: e.text });
+        if (e.tsMs !== null && e.uptimeSec !== null) seg.bothUptimes.add(Math.round(e.uptimeSec * 1e6));
         if (e.tsMs !== null) bump(d.wallDrops, Math.floor(e.tsMs / 1000), e.tsMs, line, e.text);
-        else if (e.uptimeSec !== null) bump(seg.monoDrops, Math.floor(e.uptimeSec), e.uptimeSec * 1000, line, e.text);
+        else if (e.uptimeSec !== null) {
+          bump(seg.monoDrops, Math.floor(e.uptimeSec), e.uptimeSec * 1000, line, e.text);
+          seg.monoDropList.push([Math.round(e.uptimeSec * 1e6), line]);
+        }
         else d.undatedDrops++;
         return;
       }

@@ -118,3 +118,15 @@ test('one line with both clocks is enough to anchor a raw dmesg that covers it; 
   assert.equal(r2.sources[1]!.clock, 'monotonic');
   assert.equal(r2.drops.logged, 1);
 });
+
+test('copies in a raw dmesg are matched to the µs: two sources with different drops in one second add up', () => {
+  const S = Date.UTC(2026, 10, 17, 20, 0, 0);
+  const B = S - 1_000_000_000;
+  const up = (t: number): number => (t - B) / 1000;
+  // kern.log has A and B of second S+5; the dmesg ring buffer starts at B and also has C (rsyslog lost it)
+  const kern = digest('kern.log', [S + 5_100, S + 5_500].map((t) => ev('drop', Math.floor(t / 1000) * 1000, up(t))));
+  const dm = digest('dmesg', [S + 5_500, S + 5_900].map((t) => ev('drop', null, up(t))));
+  const r = correlateDrops([...kern, ...dm], opts);
+  assert.equal(r.drops.logged, 3);
+  assert.deepEqual(r.sources.map((s) => [s.path, s.counted]), [['kern.log', 2], ['dmesg', 1]]);
+});

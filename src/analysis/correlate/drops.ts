@@ -41,6 +41,8 @@ interface Anchor {
   readonly minUptime: number;
   readonly maxUptime: number;
   readonly path: string;
+  /** Uptimes (µs) of the drops this boot's lines stamped with both clocks. */
+  readonly keys: Set<number>;
 }
 
 const ANCHOR_GROUP_MS = 2000;
@@ -81,12 +83,13 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     for (const seg of d.segments) {
       if (seg.bootMsEstimate === null) continue;
       const near = anchors.findIndex((a) => Math.abs(a.bootMs - seg.bootMsEstimate!) <= ANCHOR_GROUP_MS);
-      if (near === -1) anchors.push({ bootMs: seg.bootMsEstimate, minUptime: seg.minUptime, maxUptime: seg.maxUptime, path: d.path });
+      if (near === -1) anchors.push({ bootMs: seg.bootMsEstimate, minUptime: seg.minUptime, maxUptime: seg.maxUptime, path: d.path, keys: new Set(seg.bothUptimes) });
       else {
         const a = anchors[near]!;
+        for (const k of seg.bothUptimes) a.keys.add(k);
         anchors[near] = {
           bootMs: Math.max(a.bootMs, seg.bootMsEstimate), minUptime: Math.min(a.minUptime, seg.minUptime),
-          maxUptime: Math.max(a.maxUptime, seg.maxUptime), path: a.path,
+          maxUptime: Math.max(a.maxUptime, seg.maxUptime), path: a.path, keys: a.keys,
         };
       }
     }
@@ -107,6 +110,10 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   const unanchored: { d: KernelDigest; seg: BootSegment }[] = [];
 
   const segmentBoot = new Map<BootSegment, number>();
+  // anchored drops matched exactly against their copies: only the unmatched, added on top
+  const extra = new Map<number, MergedBucket>();
+  /** Wall-clock span of each source's exactly matched anchored drops (for correlation.sources). */
+  const anchoredSpan = new Map<KernelDigest, [number, number]>();
   for (const d of digests) {
     const buckets = new Map<number, DropBucket>(d.wallDrops);
     let clock: SourceCoverage['clock'] = d.wallDrops.size ? 'wall' : 'none';
@@ -138,6 +145,23 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
       bootTimeUsed = bootMs;
       segmentBoot.set(seg, bootMs);
       clock = clock === 'wall' ? 'wall' : 'monotonic-anchored';
+      if (a && bootMs === a.bootMs && a.keys.size) {
+        // Exact: a drop whose uptime (to the µs) a line with both clocks also shows is that line's copy;
+        // only the others are new drops, and they add to the count (they are other messages).
+        for (const [us, line] of seg.monoDropList) {
+          const ms = bootMs + us / 1000;
+          const span = anchoredSpan.get(d) ?? [Infinity, -Infinity];
+          anchoredSpan.set(d, [Math.min(span[0], ms), Math.max(span[1], ms)]);
+          if (a.keys.has(us)) continue;
+          const key = Math.floor(ms / 1000);
+          const cur = extra.get(key);
+          const text = seg.monoDrops.get(Math.floor(us / 1e6))?.text ?? '';
+          if (cur) extra.set(key, { ...cur, count: cur.count + 1, firstMs: Math.min(cur.firstMs, ms), lastMs: Math.max(cur.lastMs, ms) });
+          else extra.set(key, { count: 1, firstMs: ms, lastMs: ms, line, text, path: d.path });
+        }
+        wallSuppBySource.push({ path: d.path, lines: seg.monoSuppressed.map((x) => ({ ...x, ms: bootMs! + x.ms })) });
+        return;
+      }
       for (const [, b] of seg.monoDrops) {
         const first = bootMs + b.firstMs;
         const last = bootMs + b.lastMs;
@@ -156,6 +180,20 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   // ties go to sources with their own wall stamps (exact), then anchored ones, in input order
   const byClock = [...perSourceWall].sort((a, b) => (a.clock === 'wall' ? 0 : 1) - (b.clock === 'wall' ? 0 : 1));
   for (const { d, buckets } of byClock) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
+  if (extra.size) hasWallDrops = true;
+  // which source counted which drops: the winner of each second, plus the exactly matched extras
+  const counted = new Map<string, number>();
+  for (const b of wall.values()) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
+  for (const b of extra.values()) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
+  for (const [k, b] of extra) {
+    const cur = wall.get(k);
+    if (!cur) wall.set(k, b);
+    else {
+      // keep the bucket's evidence (its first line) from whichever source logged first
+      const first = b.firstMs < cur.firstMs ? b : cur;
+      wall.set(k, { ...first, count: cur.count + b.count, firstMs: Math.min(cur.firstMs, b.firstMs), lastMs: Math.max(cur.lastMs, b.lastMs) });
+    }
+  }
 
   // Monotonic-only segments join only when nothing is on the wall clock (unanchored, they cannot be
   // aligned with wall-clock sources); several of them are merged by uptime second, largest count wins.
@@ -172,10 +210,10 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   const perMinute: PerMinute[] = [];
   let attributed = 0;
   let suppressedTotal = 0;
-  const counted = new Map<string, number>();
   const domain = (buckets: Map<number, MergedBucket>, supp: readonly MergedSuppressed[], isWall: boolean, cuts: readonly number[]): void => {
     const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
-    for (const b of sorted) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
+    // the wall domain was counted while merging; the monotonic one is counted here
+    if (!isWall) for (const b of sorted) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
     const sortedCuts = [...cuts].sort((a, b) => a - b);
     interface Open { start: MergedBucket; endMs: number; logged: number; suppressed: number; minutes: Map<number, number> }
     const open: Open[] = [];
@@ -273,6 +311,9 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
 
   const sources: SourceCoverage[] = perSourceWall.map(({ d, buckets, clock, note }) => {
     const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
+    const span = anchoredSpan.get(d);
+    const firstMs = Math.min(sorted.length ? sorted[0]!.firstMs : Infinity, span ? span[0] : Infinity);
+    const lastMs = Math.max(sorted.length ? sorted[sorted.length - 1]!.lastMs : -Infinity, span ? span[1] : -Infinity);
     const monoSegs = d.segments.filter((s) => s.monoDrops.size);
     const isUnanchored = unanchored.some((u) => u.d === d);
     return {
@@ -280,8 +321,8 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
       clock,
       dropLines: d.dropLines,
       counted: counted.get(d.path) ?? 0,
-      first: sorted.length ? isoUtc(sorted[0]!.firstMs) : null,
-      last: sorted.length ? isoUtc(sorted[sorted.length - 1]!.lastMs) : null,
+      first: Number.isFinite(firstMs) ? isoUtc(firstMs) : null,
+      last: Number.isFinite(lastMs) ? isoUtc(lastMs) : null,
       firstUptime: isUnanchored && monoSegs.length ? round3(Math.min(...monoSegs.map((s) => s.minUptime))) : null,
       lastUptime: isUnanchored && monoSegs.length ? round3(Math.max(...monoSegs.map((s) => s.maxUptime))) : null,
       note: isUnanchored && !monoAdded ? 'monotonic stamps without an anchor: reported apart, not added' : note,
