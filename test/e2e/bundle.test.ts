@@ -94,3 +94,30 @@ test('a directory of hosts: one analysis per host, named by their logs, and a fl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('CLI: hostile bundles end in one clear line each and exit 2, nothing written outside the temp area', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ctd-e2e-hostile-'));
+  try {
+    const drop = 'Nov 20 10:00:00 h1 kernel: nf_conntrack: table full, dropping packet\n';
+    const evil = await writeTarGz(join(dir, 'evil.tar.gz'), [
+      { name: '../escape.log', data: drop },
+      { name: 'var/log/kern.log', data: drop },
+      { name: 'passwd', symlink: '/etc/passwd' },
+    ]);
+    const r = runCli(['analyze', evil, '--year', '2026', '--format', 'json']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /evil\.tar\.gz: refused 2 unsafe members \(\.\.\/escape\.log: '\.\.' component \(path traversal\); passwd: link to an absolute path outside the bundle/);
+    const rep = JSON.parse(r.stdout) as { run: { complete: boolean }; inputs: { path: string; status: string }[]; hosts: { drops: { logged: number } }[] };
+    assert.equal(rep.run.complete, false);
+    assert.deepEqual(rep.inputs.map((i) => [i.path.split('!/')[1], i.status]), [['var/log/kern.log', 'parsed'], ['../escape.log', 'refused'], ['passwd', 'refused']]);
+    assert.equal(rep.hosts[0]!.drops.logged, 1);
+    assert.equal(readdirSync(join(dir, '..')).includes('escape.log'), false);
+    const bomb = await writeTarGz(join(dir, 'bomb.tar.gz'), [{ name: 'var/log/kern.log', data: Buffer.alloc(8 * 1024 * 1024, 0x41) }]);
+    const b = runCli(['analyze', bomb, '--max-bytes', '1M']);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /bomb\.tar\.gz: stopped at the cap of 1 MiB of decompressed data \(--max-bytes\)/);
+    assert.doesNotMatch(`${r.stderr}${b.stderr}`, /\n\s+at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
