@@ -2,6 +2,13 @@
  * The line-parser contract and runLineParser: the ONLY place that keeps a LineAccount.
  * A parser's line() is pure, so one implementation serves both the stream (runLineParser)
  * and the sync test helper (parseText), which must give identical records and accounts.
+ *
+ * Byte fast path (issue 7, round 4): a parser may also implement `lineBytes(buf, start, end, lineNo,
+ * state)`. The driver calls it for each wanted line that is not too long and holds no NUL, BEFORE
+ * decoding the line; a LineResult is taken as the line's outcome (counted exactly as if line() had
+ * returned it), `undefined` means "not understood here: decode and call line(text)". It must give
+ * exactly what line() would give on the decoded text and leave the state exactly as line() would,
+ * and it must not touch the state when it returns undefined.
  */
 import type { LineAccount, LineIssueCode } from '../model/line-account.js';
 import { MAX_LINE_BYTES, MAX_LISTED_ISSUES, newAccount } from '../model/line-account.js';
@@ -45,6 +52,12 @@ export interface LineParser<R, S> {
    * the lines it skips.
    */
   nextCandidate?(buf: Buffer, from: number, state: S): number;
+  /**
+   * Optional byte fast path, tried before the line is decoded (never for too-long lines or lines
+   * holding a NUL). Returns the same LineResult line() would return on the decoded text (and the
+   * same state change), or `undefined` — with the state untouched — to fall back to line(text).
+   */
+  lineBytes?(buf: Buffer, start: number, end: number, lineNo: number, state: S): LineResult<R> | undefined;
   line(text: string, lineNo: number, state: S): LineResult<R>;
   /** Flush multi-line state at the end of the input. */
   end?(state: S): readonly R[];
@@ -113,8 +126,16 @@ export class LineDriver<R, S> {
       a.ignored++;
       return;
     }
+    const hasNul = this.nul.has(buf, start, end);
+    if (!hasNul && p.lineBytes !== undefined) {
+      const rb = p.lineBytes(buf, start, end, lineNo, this.state);
+      if (rb !== undefined) {
+        this.outcome(rb, lineNo, buf, start, end);
+        return;
+      }
+    }
     let text = buf.toString('utf8', start, end);
-    if (this.nul.has(buf, start, end)) {
+    if (hasNul) {
       // NUL runs (a log cut by a hard reset): drop them and keep reading; a line of nothing but NULs
       // (and blanks) is one malformed 'binary-region' line.
       text = text.replace(/\0+/g, '');
@@ -123,11 +144,16 @@ export class LineDriver<R, S> {
         return;
       }
     }
-    const r = p.line(text, lineNo, this.state);
+    this.outcome(p.line(text, lineNo, this.state), lineNo, text);
+  }
+
+  /** Count one line's outcome and sink its records; `textOrBuf` gives the issue text of a malformed line. */
+  private outcome(r: LineResult<R>, lineNo: number, textOrBuf: string | Buffer, start = 0, end = 0): void {
+    const a = this.account;
     if (r === 'skip') {
       a.ignored++;
     } else if (isMalformed(r)) {
-      this.issue(lineNo, r.malformed, r.detail ?? text);
+      this.issue(lineNo, r.malformed, r.detail ?? (typeof textOrBuf === 'string' ? textOrBuf : textOrBuf.toString('utf8', start, end)));
     } else if (Array.isArray(r)) {
       a.parsed++;
       for (const x of r as readonly R[]) this.sink(x);

@@ -8,7 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants as fsConstants, copyFileSync, createWriteStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -138,6 +138,14 @@ function spawnCli(args: readonly string[]): { child: ReturnType<typeof spawn>; d
   return { child, done };
 }
 
+/**
+ * A writer for a FIFO that never blocks on open: O_RDWR on a FIFO opens at once on Linux, so a CLI that
+ * failed before opening its end cannot leave this test (and its process) waiting forever.
+ */
+function fifoWriter(p: string): ReturnType<typeof createWriteStream> {
+  return createWriteStream(p, { fd: openSync(p, fsConstants.O_RDWR) });
+}
+
 function mkfifo(name: string): string {
   const p = join(tmp, name);
   const r = spawnSync('mkfifo', [p]);
@@ -145,10 +153,10 @@ function mkfifo(name: string): string {
   return p;
 }
 
-test('a FIFO is read as a stream (as <(ssh host dmesg) gives)', async () => {
+test('a FIFO is read as a stream (as <(ssh host dmesg) gives)', { timeout: 60_000 }, async () => {
   const fifo = mkfifo('dmesg.fifo');
   const { done } = spawnCli(['analyze', fifo, '--format', 'json', '--year', '2026']);
-  const w = createWriteStream(fifo);
+  const w = fifoWriter(fifo);
   for (let i = 0; i < 50; i++) w.write(`${DROP}\n`.repeat(100));
   w.end();
   const r = await done;
@@ -220,11 +228,12 @@ test('a closed pipe (| head -1): exits quietly with the report\'s code, no EPIPE
   }
 });
 
-test('SIGINT during a long run: stops promptly, exit 130, no output file or temp file left', async () => {
+test('SIGINT during a long run: stops promptly, exit 130, no output file or temp file left', { timeout: 60_000 }, async () => {
   const fifo = mkfifo('slow.fifo');
   const dir = mkdtempSync(join(tmp, 'sigint-'));
   const out = join(dir, 'report.json');
   const { child, done } = spawnCli(['analyze', fifo, '--format', 'json', '--year', '2026', '-o', out]);
+  // write-only: once the reader is gone, writes fail (EPIPE, ignored) instead of filling the pipe forever
   const w = createWriteStream(fifo);
   w.on('error', () => undefined); // the reader goes away on SIGINT
   // keep feeding drops, as a slow `ssh host journalctl` would

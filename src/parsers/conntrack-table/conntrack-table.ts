@@ -16,7 +16,9 @@
  * order. Fields this parser does not know (vendor `[FASTNAT] nmark=`, `labels=`, `[start=...]`) are
  * passed over, never an error.
  *
- * Speed: the header is read character by character, the fields by native `indexOf` jumps to
+ * Speed: common entry lines never become strings before they are parsed: `lineBytes` (bytes.ts)
+ * reads them from the block and falls back to `line()` for everything else. In `line()`,
+ * the header is read character by character, the fields by native `indexOf` jumps to
  * `src=`, `dst=`, `sport=`, `dport=`, `zone=` and `[` (a line with tabs between fields takes a
  * one-pass token loop instead). Per entry the only allocations are the record and its strings.
  *
@@ -50,6 +52,7 @@ import type { CapturePartial, ConntrackEntry, ConntrackTrailer } from '../../mod
 import type { LineParser, LineResult, ParseContext } from '../line-parser.js';
 import { normalizeIp } from '../../util/ip.js';
 import { InputError, SkipInput } from '../../model/errors.js';
+import { parseLineBytes, type ByteScan } from './bytes.js';
 
 /**
  * Extra fields this parser puts on its records (not in the model contract yet):
@@ -92,6 +95,8 @@ export interface TableParserState {
   xml: { text: string; lineNo: number; capture: number } | null;
   /** Lines seen per format. */
   formats: Record<TableFormat, number>;
+  /** Scanners and interned addresses of the byte path ({@link parseLineBytes}); made on first use. */
+  bytes: ByteScan | null;
 }
 
 /** A spread XML flow or wrapped entry longer than this is given up (malformed). */
@@ -659,7 +664,7 @@ function handleXml(text: string, i: number, lineNo: number, state: TableParserSt
 function newState(ctx: ParseContext): TableParserState {
   return {
     sourceId: ctx.sourceId, path: ctx.path, contentLines: 0, recordsOut: 0, commandErrors: 0, capture: 0, captureHasEntries: false, captureClosed: false, sawEntryLike: false,
-    pending: null, ready: [], xml: null, formats: { default: 0, extended: 0, events: 0, xml: 0 },
+    pending: null, ready: [], xml: null, formats: { default: 0, extended: 0, events: 0, xml: 0 }, bytes: null,
   };
 }
 
@@ -808,6 +813,7 @@ function trailer(declared: number, text: string, lineNo: number, state: TablePar
 export const conntrackTableParser: LineParser<TableRecord, TableParserState> = {
   kind: 'conntrack-table',
   init: newState,
+  lineBytes: parseLineBytes,
   line: parseLine,
   end(state) {
     flushPending(state);

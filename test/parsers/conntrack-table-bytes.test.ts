@@ -1,0 +1,139 @@
+/**
+ * The byte path of the conntrack-table parser (`lineBytes`, bytes.ts) must give exactly what the
+ * string path gives: the same records, account, state and format, on every fixture and on a
+ * generated mixed capture (fixed seed), whole and cut into small blocks.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { conntrackTableParser, type TableParserState, type TableRecord } from '../../src/parsers/conntrack-table/index.js';
+import { DEFAULT_CONTEXT, LineDriver, parseText, type LineParser } from '../../src/parsers/line-parser.js';
+import { fixturePath, readFixture } from '../helpers.js';
+
+/** The string path only. */
+const stringOnly: LineParser<TableRecord, TableParserState> = { ...conntrackTableParser, lineBytes: undefined };
+
+/** The byte path, counting the lines it took. */
+function counting(): { parser: LineParser<TableRecord, TableParserState>; taken: () => number } {
+  let n = 0;
+  const parser: LineParser<TableRecord, TableParserState> = {
+    ...conntrackTableParser,
+    lineBytes(buf, start, end, lineNo, state) {
+      const r = conntrackTableParser.lineBytes!(buf, start, end, lineNo, state);
+      if (r !== undefined) n++;
+      return r;
+    },
+  };
+  return { parser, taken: () => n };
+}
+
+interface Outcome { records: TableRecord[]; account: unknown; state: unknown; format: string | null; error: string | null }
+
+function run(parser: LineParser<TableRecord, TableParserState>, data: Buffer, block: number): Outcome {
+  const records: TableRecord[] = [];
+  let error: string | null = null;
+  const d = new LineDriver(parser, DEFAULT_CONTEXT, (r) => records.push(r));
+  try {
+    for (let i = 0; i < data.length; i += block) d.push(data.subarray(i, Math.min(data.length, i + block)));
+    d.end();
+  } catch (e) {
+    error = (e as { code?: string }).code ?? String(e);
+  }
+  const { bytes: _bytes, ...state } = d.state;
+  return { records, account: d.account, state, format: conntrackTableParser.format!(d.state), error };
+}
+
+function assertSame(data: Buffer, label: string): number {
+  const want = run(stringOnly, data, data.length || 1);
+  let taken = 0;
+  for (const block of [data.length || 1, 4096, 97, 13]) {
+    const c = counting();
+    const got = run(c.parser, data, block);
+    assert.deepStrictEqual(got, want, `${label} (blocks of ${block})`);
+    if (block === (data.length || 1)) taken = c.taken();
+  }
+  return taken;
+}
+
+const FIXTURES = readdirSync(fixturePath('conntrack-table')).filter((f) => f.endsWith('.txt')).sort();
+
+test('byte path = string path on every conntrack-table fixture', () => {
+  assert.ok(FIXTURES.length >= 30);
+  let taken = 0;
+  for (const f of FIXTURES) taken += assertSame(readFixture('conntrack-table', f), f);
+  // the fixtures are mostly odd shapes, but plain entry lines must take the byte path
+  assert.ok(taken > 50, `byte path took ${taken} lines`);
+});
+
+/** mulberry32: a small seeded generator. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function mixedCapture(seed: number, lines: number): string {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const v4 = (): string => pick(['192.0.2.', '198.51.100.', '203.0.113.'])! + String(Math.floor(r() * 256));
+  const v6 = (): string => pick(['2001:db8::1', '2001:0db8:0000:0000:0000:0000:0000:0002', '2001:DB8:0:0::a', '2001:db8:ffff:21::2'])!;
+  const odd = ['192.0.2.01', '192.0.2.256', '192.0.2', '1.2.3.4.5', 'x.y', '', '::ffff:192.0.2.1'];
+  const out: string[] = [];
+  for (let n = 0; n < lines; n++) {
+    const six = r() < 0.1;
+    const ip = (): string => (r() < 0.03 ? pick(odd) : six ? v6() : v4());
+    const proto = pick(['tcp      6', 'udp      17', 'icmp     1', 'gre      47', 'sctp     132', 'weird    99', 'icmpv6   58']);
+    const fam = r() < 0.4 ? `${six ? 'ipv6     10' : 'ipv4     2'} ` : '';
+    const timeout = r() < 0.9 ? `${Math.floor(r() * 500000)} ` : '';
+    const state = proto.startsWith('tcp') || proto.startsWith('sctp') ? `${pick(['ESTABLISHED', 'TIME_WAIT', 'SYN_SENT', 'CLOSE', 'ÉTAT', 'NEW_STATE'])} ` : '';
+    const a = ip(); const b = ip(); const c = ip(); const d = ip();
+    const ports = proto.startsWith('icmp') ? ` type=8 code=0 id=${Math.floor(r() * 65536)}` : ` sport=${Math.floor(r() * 70000)} dport=${pick(['53', '443', '80', '0080', '99999999999999999', 'x'])}`;
+    const rports = proto.startsWith('icmp') ? ` type=0 code=0 id=1` : ` sport=${Math.floor(r() * 65536)} dport=${Math.floor(r() * 65536)}`;
+    const flag1 = r() < 0.2 ? ' [UNREPLIED]' : '';
+    const flags = pick(['', ' [ASSURED]', ' [OFFLOAD]', ' [HW_OFFLOAD]', ' [ASSURED] [OFFLOAD]', ' [FASTNAT]']);
+    const zone = pick(['', ' zone=0', ' zone=7', ' zone=12', ' zone=', ' zone-orig=3']);
+    let line = `${fam}${proto} ${timeout}${state}src=${a} dst=${b}${ports}${flag1} src=${c} dst=${d}${rports}${flags} mark=0${zone} use=${pick(['1', '2'])}`;
+    const shape = r();
+    if (shape < 0.03) line = `${line}  `;                         // wrapped: trailing blanks
+    else if (shape < 0.05) line = line.replace(' mark=', '\tmark=');  // tab between fields
+    else if (shape < 0.07) line = line.slice(0, line.lastIndexOf(' src='));  // no reply tuple
+    else if (shape < 0.09) line = `> > ${line}`;
+    else if (shape < 0.11) line = ` [NEW] ${line}`;
+    else if (shape < 0.12) line = `conntrack v1.4.6 (conntrack-tools): ${Math.floor(r() * 100)} flow entries have been shown.`;
+    else if (shape < 0.13) line = '';
+    else if (shape < 0.14) line = 'mark=0 use=1';
+    else if (shape < 0.15) line = `root@host:~# conntrack -L${r() < 0.5 ? ' -p tcp' : ''}`;
+    else if (shape < 0.16) line = `# ${line}`;
+    else if (shape < 0.17) line = line.replace('src=', 'xsrc=');
+    out.push(line);
+  }
+  return `${out.join(r() < 0.5 ? '\n' : '\r\n')}\n`;
+}
+
+test('byte path = string path on a generated mixed capture (seeded)', () => {
+  for (const seed of [1, 7, 42]) {
+    const taken = assertSame(Buffer.from(mixedCapture(seed, 3000), 'utf8'), `seed ${seed}`);
+    assert.ok(taken > 1500, `seed ${seed}: byte path took ${taken} lines`);
+  }
+});
+
+test('byte path: a plain entry gives the record a person reads', () => {
+  const line = 'ipv4     2 tcp      6 117 TIME_WAIT src=192.0.2.2 dst=198.51.100.2 sport=50036 dport=80 src=198.51.100.2 dst=192.0.2.2 sport=80 dport=50036 [ASSURED] mark=0 zone=0 use=2\n';
+  const c = counting();
+  const { records, account } = parseText(c.parser, line);
+  assert.equal(c.taken(), 1);
+  assert.deepStrictEqual(account, { total: 1, parsed: 1, ignored: 0, malformed: 0, issues: [] });
+  assert.equal(records.length, 1);
+  const e = records[0]!;
+  assert.equal(e.kind, 'conntrack-entry');
+  if (e.kind !== 'conntrack-entry') return;
+  assert.deepStrictEqual(
+    [e.family, e.protocol, e.timeoutSec, e.state, e.origSrc, e.origDst, e.origSport, e.origDport, e.replySrc, e.replyDst, e.replySport, e.replyDport, e.assured, e.zone],
+    ['ipv4', 'tcp', 117, 'TIME_WAIT', '192.0.2.2', '198.51.100.2', 50036, 80, '198.51.100.2', '192.0.2.2', 80, 50036, true, '0'],
+  );
+});
