@@ -14,19 +14,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, type CliRun } from '../e2e/run-cli.js';
 import { ROOT, fixturePath, readFixture } from '../helpers.js';
+import { DROP, UNSAFE_TEXT, hostileTmp } from './shared.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'ctdoctor-hostile-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-const DROP = 'Nov 20 22:30:27 h1 kernel: nf_conntrack: table full, dropping packet';
-/** Characters that must never reach a terminal from text output: C0 (but \t, \n), DEL, C1, bidi controls. */
-const UNSAFE_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-function tmpFile(name: string, data: string | Buffer): string {
-  const p = join(tmp, name);
-  writeFileSync(p, data);
-  return p;
-}
+const hostile = hostileTmp('ctdoctor-hostile-');
+const tmp = hostile.dir;
+const tmpFile = hostile.file;
 
 /** Every stderr line is one `ctdoctor: ` message; no stack trace, no Node error dump, no raw control bytes. */
 function assertCleanStderr(r: CliRun): void {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { conntrackTableParser, type TableParserState, type TableRecord } from '../../src/parsers/conntrack-table/index.js';
 import { DEFAULT_CONTEXT, LineDriver, parseText, type LineParser } from '../../src/parsers/line-parser.js';
-import { fixturePath, readFixture } from '../helpers.js';
+import { fixturePath, readFixture, seededRandom } from '../helpers.js';
 
 /** The string path only. */
 const stringOnly: LineParser<TableRecord, TableParserState> = { ...conntrackTableParser, lineBytes: undefined };
@@ -65,20 +65,9 @@ test('byte path = string path on every conntrack-table fixture', () => {
   assert.ok(taken > 50, `byte path took ${taken} lines`);
 });
 
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mixedCapture(seed: number, lines: number): string {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const v4 = (): string => pick(['192.0.2.', '198.51.100.', '203.0.113.'])! + String(Math.floor(r() * 256));
   const v6 = (): string => pick(['2001:db8::1', '2001:0db8:0000:0000:0000:0000:0000:0002', '2001:DB8:0:0::a', '2001:db8:ffff:21::2'])!;

@@ -5,7 +5,7 @@ import type { LineAccount } from '../../src/model/line-account.js';
 import { DEFAULT_CONTEXT, LineDriver, parseText, type ParseContext } from '../../src/parsers/line-parser.js';
 import { kernelLogKind, kernelLogParser, sniffKernelLog } from '../../src/parsers/kernel-log/index.js';
 import { makeTimeZone } from '../../src/util/time.js';
-import { assertBalanced, readFixture } from '../helpers.js';
+import { assertBalanced, readFixture, seededRandom } from '../helpers.js';
 
 // ------------------------------------------------------------------ helpers
 
@@ -623,16 +623,6 @@ describe('kernel-log real fixtures', () => {
 
 // ------------------------------------------------------------------ streaming = parseText
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('kernel-log streaming', () => {
   it('random chunk sizes (inside UTF-8 characters, between \\r and \\n) give what parseText gives', () => {
@@ -647,7 +637,7 @@ describe('kernel-log streaming', () => {
     ]);
     const whole = parse(text, { year: 2023 });
     assert.ok(whole.records.length > 30, String(whole.records.length));
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     for (let round = 0; round < 25; round++) {
       const records: KernelEvent[] = [];
       const d = new LineDriver(kernelLogParser, { ...DEFAULT_CONTEXT, path: 'kern.log', year: 2023 }, (r) => records.push(r));
