@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../util/time.js';
 import { defineRule } from './define-rule.js';
-import { peakWhen, percentText, usageMax } from './timeline-max.js';
+import { peakShare, peakWhen, percentText } from './timeline-max.js';
 
 /** Share of max from which the table counts as full for this rule. */
 export const AT_MAX_RULE_SHARE = 0.98;
@@ -24,11 +24,9 @@ export const tableAtMax = defineRule({
     remedy: 'Raise nf_conntrack_max well above the censored peak (the demand is unknown and larger) and find what fills the table (conntrack -L capture).',
   },
   check(ctx) {
-    const t = ctx.host.timeline;
-    if (!t || t.samples === 0) return undefined;
-    const um = usageMax(ctx, t);
-    if (!um) return undefined;
-    const share = t.peak.count / um.max;
+    const p = peakShare(ctx);
+    if (!p) return undefined;
+    const { t, um, share } = p;
     if (share < AT_MAX_RULE_SHARE) return undefined;
     const evidence = [...ctx.evidence('timeline.atMax'), ...ctx.evidence('timeline.max')];
     if (evidence.length === 0) evidence.push(...ctx.evidence('timeline.peak'));

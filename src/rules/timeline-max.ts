@@ -31,3 +31,12 @@ export function percentText(count: number, max: number): string {
 export function peakWhen(t: TimelineSection): string {
   return t.peak.at ?? 'an undated sample';
 }
+
+/** The host's timeline, the max to judge it by, and its peak's share of that max; null when either is missing. */
+export function peakShare(ctx: RuleContext): { readonly t: TimelineSection; readonly um: UsageMax; readonly share: number } | null {
+  const t = ctx.host.timeline;
+  if (!t || t.samples === 0) return null;
+  const um = usageMax(ctx, t);
+  if (!um) return null;
+  return { t, um, share: t.peak.count / um.max };
+}

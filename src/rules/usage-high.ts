@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../util/time.js';
 import { defineRule } from './define-rule.js';
-import { peakWhen, percentText, usageMax } from './timeline-max.js';
+import { peakShare, peakWhen, percentText } from './timeline-max.js';
 
 /** Share of max at which usage-high warns. */
 export const USAGE_WARN_SHARE = 0.8;
@@ -26,11 +26,9 @@ export const usageHigh = defineRule({
     remedy: 'Raise nf_conntrack_max (with buckets) ahead of demand, at least 150 % of the highest observed count, or shorten the timeouts of the states that fill the table.',
   },
   check(ctx) {
-    const t = ctx.host.timeline;
-    if (!t || t.samples === 0) return undefined;
-    const um = usageMax(ctx, t);
-    if (!um) return undefined;
-    const share = t.peak.count / um.max;
+    const p = peakShare(ctx);
+    if (!p) return undefined;
+    const { t, um, share } = p;
     if (share < USAGE_WARN_SHARE) return undefined;
     const isError = share >= USAGE_ERROR_SHARE;
     const threshold = isError ? '90' : '80';
