@@ -8,6 +8,7 @@
 //   conntrack_-L.txt.gz   the full table captured on Nov 20 at 14:45 (during the third incident)
 //   conntrack_-S.txt      counters at the end of the week
 //   sysctl-a.txt, meminfo.txt, uname-a.txt   settings and host facts
+//   date                  the `date` output at collection time (gives the year of syslog stamps)
 // Deterministic (seeded PRNG); rerun with `node samples/make-incident.mjs` after changing it.
 // Addresses are documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) and 10.0.0.0/8.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -209,6 +210,8 @@ writeFileSync(join(OUT, 'sysctl-a.txt'), [
   'vm.swappiness = 60',
 ].join('\n') + '\n');
 writeFileSync(join(OUT, 'meminfo.txt'), 'MemTotal:        2041236 kB\nMemFree:          171204 kB\nMemAvailable:     903112 kB\n');
+// `date` as a sosreport keeps it: the year of the year-less syslog stamps, whenever the sample is cloned
+writeFileSync(join(OUT, 'date'), 'Sun Nov 22 23:59:59 UTC 2026\n');
 writeFileSync(join(OUT, 'uname-a.txt'), `Linux ${HOST} 4.15.0-213-generic #224-Ubuntu SMP Mon Jun 19 13:30:12 UTC 2023 x86_64 x86_64 x86_64 GNU/Linux\n`);
 
 // The truth, for the README and the tests (they count independently from the files).
