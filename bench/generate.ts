@@ -417,32 +417,25 @@ function writeKernelLog(path: string, flavour: LogFlavour, lines: number, bursts
       }
     }
   };
-  for (let n = 0; n < noiseLines; n++) {
-    const t = Math.floor(cursor);
-    while (ev < events.length && events[ev]!.tMs <= t) {
-      const e = events[ev++]!;
-      emit(e.tMs, e.msg, true, 'kernel', 0);
-      if (e.msg.startsWith('nf_conntrack')) {
-        dropLines++;
-        const m = Math.floor(e.tMs / 60_000);
-        perMinute.set(m, (perMinute.get(m) ?? 0) + 1);
-      } else suppressed += Number(e.msg.slice(15, e.msg.indexOf(' ', 15)));
-    }
-    if (flavour === 'journal' && rnd() < 0.6) {
-      const [ident, pid, msg] = userNoise(rnd);
-      emit(t, msg, false, ident, pid);
-    } else emit(t, kernelNoise(rnd), true, 'kernel', 0);
-    cursor += step * (0.5 + rnd());
-  }
-  while (ev < events.length) {
-    const e = events[ev++]!;
+  /** A drop or rate-limit line: written, and counted into the truth. */
+  const emitEvent = (e: (typeof events)[number]): void => {
     emit(e.tMs, e.msg, true, 'kernel', 0);
     if (e.msg.startsWith('nf_conntrack')) {
       dropLines++;
       const m = Math.floor(e.tMs / 60_000);
       perMinute.set(m, (perMinute.get(m) ?? 0) + 1);
     } else suppressed += Number(e.msg.slice(15, e.msg.indexOf(' ', 15)));
+  };
+  for (let n = 0; n < noiseLines; n++) {
+    const t = Math.floor(cursor);
+    while (ev < events.length && events[ev]!.tMs <= t) emitEvent(events[ev++]!);
+    if (flavour === 'journal' && rnd() < 0.6) {
+      const [ident, pid, msg] = userNoise(rnd);
+      emit(t, msg, false, ident, pid);
+    } else emit(t, kernelNoise(rnd), true, 'kernel', 0);
+    cursor += step * (0.5 + rnd());
   }
+  while (ev < events.length) emitEvent(events[ev++]!);
   out.close();
   let peak = 0;
   for (const v of perMinute.values()) if (v > peak) peak = v;
