@@ -2,14 +2,26 @@
  * Sources: where input bytes come from (a file, stdin, a FIFO, a gzip file), as async Buffer blocks.
  * A source is opened once; `peekSource` reads its head (for sniffing) and replays it before the rest.
  */
-import { constants as fsConstants, createReadStream, promises as fsp } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, openSync, promises as fsp, readSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, SkipInput } from '../model/errors.js';
 import type { InputKind } from '../model/records.js';
 
-/** 4 MiB reads: as fast as 16 MiB ones for indexOf scans, and the blocks the GC has not yet freed weigh a quarter (kern.log: 196 → 133 MiB peak RSS). */
+/**
+ * Stream reads (stdin, FIFOs, gzip): 4 MiB, as fast as 16 MiB ones for indexOf scans, and the blocks the
+ * GC has not yet freed weigh a quarter of 16 MiB ones.
+ */
 export const READ_BLOCK_BYTES = 4 * 1024 * 1024;
+/**
+ * Regular files are read synchronously into ONE reused block of this size (see {@link readFileBlocks}):
+ * the block stays in the CPU's L2 cache between the read's copy and the scans over it. Measured on the
+ * 1 GB bench kern.log: read + newline count 0.30 s with a reused 128 KiB block, 0.50 s with a fresh
+ * 128 KiB block per read, 0.64–0.80 s with fresh 4 MiB blocks (the old stream path).
+ */
+export const FILE_BLOCK_BYTES = 128 * 1024;
+/** Reads between two yields to the event loop (timers, progress, SIGINT) on the synchronous file path. */
+const READS_PER_TURN = 128;
 /** How much of the (decompressed) head is read at least (binary detection looks at it). */
 export const HEAD_BYTES = 64 * 1024;
 /** Complete lines the head should hold for sniffing (more than the sniffers look at). */
@@ -74,10 +86,62 @@ export function sourceFromDescriptor(d: FileDescriptor): Source {
           stream.destroy();
         }
       };
-      if (!d.gunzip) return read();
-      return maybeGunzipIterable(read(), d.path);
+      if (d.gunzip && startsWithGzipMagic(d)) return maybeGunzipIterable(read(), d.path);
+      return readFileBlocks(d);
     },
   };
+}
+
+/** Does the file start with the gzip magic? (false when it cannot be read: the reader reports that) */
+function startsWithGzipMagic(d: FileDescriptor): boolean {
+  let fd: number | null = null;
+  try {
+    fd = openSync(d.file, d.noFollow ? fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY);
+    const two = Buffer.alloc(2);
+    return readSync(fd, two, 0, 2, 0) === 2 && two[0] === GZIP_MAGIC[0] && two[1] === GZIP_MAGIC[1];
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * A regular file's bytes, read synchronously into one reused {@link FILE_BLOCK_BYTES} block.
+ *
+ * CONTRACT: each yielded Buffer is a fresh view (its own object, so identity-keyed scanners such as
+ * NeedleScanner see a new block) of the SAME memory, which the next read overwrites. A consumer must
+ * finish with a block before it asks for the next one and must copy whatever it keeps (the line
+ * splitter copies its carry, peekSource copies the head). Streams that hold blocks asynchronously
+ * (zlib) use the stream path instead.
+ */
+async function* readFileBlocks(d: FileDescriptor): AsyncIterable<Buffer> {
+  let fd: number;
+  try {
+    fd = openSync(d.file, d.noFollow ? fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputError('CTD_INPUT_UNREADABLE', `${d.path}: read failed (${e.code ?? e.message})`, { path: d.path });
+  }
+  try {
+    const block = Buffer.allocUnsafeSlow(FILE_BLOCK_BYTES);
+    let reads = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, block, 0, block.length, null);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new InputError('CTD_INPUT_UNREADABLE', `${d.path}: read failed (${e.code ?? e.message})`, { path: d.path });
+      }
+      if (n === 0) return;
+      yield block.subarray(0, n);
+      // a synchronous read loop would starve timers (progress) and signal handlers (SIGINT): yield now and then
+      if (++reads % READS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function* streamChunks(stream: Readable, path: string, isGzip: boolean): AsyncIterable<Buffer> {
@@ -207,7 +271,8 @@ export async function peekSource(source: Source): Promise<PeekedSource> {
       done = true;
       break;
     }
-    blocks.push(r.value);
+    // a copy: a file's blocks are views of one reused buffer (readFileBlocks)
+    blocks.push(Buffer.from(r.value));
     size += r.value.length;
     for (let i = r.value.indexOf(10); i !== -1 && lines < SNIFF_HEAD_LINES; i = r.value.indexOf(10, i + 1)) lines++;
   }
