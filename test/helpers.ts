@@ -67,3 +67,14 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Records as the plain objects the string paths build: an entry of the capture fast path (a transient
+ * PackedEntry with getters) becomes its `plain()` record, so whole records can be compared deeply.
+ */
+export function plainRecords<R>(records: readonly R[]): R[] {
+  return records.map((r) => {
+    const p = (r as { plain?: () => R }).plain;
+    return typeof p === 'function' ? p.call(r) : r;
+  });
+}

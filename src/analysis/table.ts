@@ -29,6 +29,7 @@ import type { ParseContext } from '../parsers/line-parser.js';
 import type { AnyRecord, CapturePartial, ConntrackEntry, ConntrackTrailer } from '../model/records.js';
 import type { Evidence, TableSection } from '../model/report.js';
 import { BoundedTally, CappedCounter, EXACT_KEYS } from './heavy-hitters.js';
+import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC, pairTail } from '../util/keys.js';
 
 export { EXACT_KEYS };
 
@@ -149,6 +150,8 @@ function flat(s: string): string {
 }
 
 type EntryLike = ConntrackEntry & { readonly capture?: number; readonly text?: string };
+/** An entry of the capture fast path: the numeric fields are present. */
+type PackedLike = EntryLike & { readonly src4: number; readonly dst4: number; readonly rsrc4: number; readonly rdst4: number; readonly protoId: number; readonly text: string };
 
 function evidenceOf(path: string, r: { readonly src: { readonly lineNo: number } ; readonly text?: string }): Evidence {
   return { path, line: r.src.lineNo, text: r.text ?? '' };
@@ -183,6 +186,10 @@ export class CaptureTally {
   private leaderKey: string | null = null;
   private leaderCount = 0;
   private leaderEvidence: Evidence | null = null;
+  /** The leader as int32 when it came from a packed entry (compared by number on the fast path). */
+  private leaderSrc4 = 0;
+  /** True when leaderSrc4 does not describe leaderKey (the leader came from the string path). */
+  private leaderSrc4Stale = true;
   readonly destinations: BoundedTally;
   readonly destinationPorts: BoundedTally;
   readonly pairs: BoundedTally;
@@ -221,10 +228,11 @@ export class CaptureTally {
 
   constructor(capture: number, capacity: number) {
     this.capture = capture;
-    this.sources = new BoundedTally(capacity);
-    this.destinations = new BoundedTally(capacity);
-    this.destinationPorts = new BoundedTally(capacity);
-    this.pairs = new BoundedTally(capacity);
+    // numeric keys (src/util/keys.ts): IPv4 addresses, protocol/port and pairs count without key strings
+    this.sources = new BoundedTally(capacity, V4_CODEC);
+    this.destinations = new BoundedTally(capacity, V4_CODEC);
+    this.destinationPorts = new BoundedTally(capacity, PORT_CODEC);
+    this.pairs = new BoundedTally(capacity, PAIR_CODEC);
   }
 
   /** A line of the top source, when the tracked leader is the top source. */
@@ -241,6 +249,10 @@ export class CaptureTally {
   }
 
   addEntry(r: EntryLike, path: string): void {
+    if (r.src4 !== undefined) {
+      this.addPacked(r as PackedLike, path);
+      return;
+    }
     this.entries++;
     if (this.first === null) this.first = { path, line: r.src.lineNo, text: entryText(r) };
     this.byFamily.add(r.family);
@@ -271,6 +283,7 @@ export class CaptureTally {
     if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && r.origSrc < this.leaderKey)) {
       if (this.leaderKey !== r.origSrc) this.leaderEvidence = { path, line: r.src.lineNo, text: entryText(r) };
       this.leaderKey = r.origSrc;
+      this.leaderSrc4Stale = true;
       this.leaderCount = sc;
     }
     this.destinations.add(r.origDst);
@@ -291,6 +304,86 @@ export class CaptureTally {
       }
       if (isTcp && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
         this.establishedDayLeft = { path, line: r.src.lineNo, text: entryText(r) };
+      }
+    }
+  }
+
+  /**
+   * {@link addEntry} for an entry of the capture fast path (its four addresses as int32, see
+   * ConntrackEntry.src4): the same counts, tallied by number; strings are read from the entry only
+   * where they become evidence or break a tie. Reads `text` during this call (the entry is transient).
+   */
+  private addPacked(r: PackedLike, path: string): void {
+    this.entries++;
+    if (this.first === null) this.first = { path, line: r.src.lineNo, text: r.text };
+    this.byFamily.add(r.family);
+    this.byProtocol.add(r.protocol);
+    const isTcp = r.protocol === 'tcp';
+    if (isTcp && r.state !== null) {
+      this.byState.add(r.state);
+      if (!this.stateFirst.has(r.state) && this.stateFirst.size < this.byState.cap) {
+        this.stateFirst.set(r.state, { path, line: r.src.lineNo, text: r.text });
+      }
+    }
+    this.zones.add(r.zone ?? '0');
+    if (r.assured) this.assured++;
+    if (r.unreplied) {
+      this.unreplied++;
+      if (this.firstUnreplied === null) this.firstUnreplied = { path, line: r.src.lineNo, text: r.text };
+    }
+    if (r.offload) this.offload++;
+    if (!r.assured && !r.offload) this.earlyDroppable++;
+    if (r.rsrc4 !== r.dst4 || r.rdst4 !== r.src4
+      || (r.origSport !== null && r.replyDport !== null && r.replyDport !== r.origSport)
+      || (r.origDport !== null && r.replySport !== null && r.replySport !== r.origDport)) this.nat++;
+
+    const src4 = r.src4;
+    const sc = this.sources.addNum(src4, 0, 0);
+    if (sc > this.leaderCount) {
+      // the leader's own entries only raise its count; a new leader costs a string and evidence
+      if (this.leaderKey === null || src4 !== this.leaderSrc4 || this.leaderSrc4Stale) {
+        const key = r.origSrc;
+        if (this.leaderKey !== key) this.leaderEvidence = { path, line: r.src.lineNo, text: r.text };
+        this.leaderKey = key;
+        this.leaderSrc4 = src4;
+        this.leaderSrc4Stale = false;
+      }
+      this.leaderCount = sc;
+    } else if (sc === this.leaderCount && this.leaderKey !== null && (this.leaderSrc4Stale || src4 !== this.leaderSrc4)) {
+      const key = r.origSrc;
+      if (key < this.leaderKey) {
+        this.leaderEvidence = { path, line: r.src.lineNo, text: r.text };
+        this.leaderKey = key;
+        this.leaderSrc4 = src4;
+        this.leaderSrc4Stale = false;
+        this.leaderCount = sc;
+      }
+    }
+    this.destinations.addNum(r.dst4, 0, 0);
+    const port = r.origDport;
+    const protoId = r.protoId;
+    const numericPort = port === null || (Number.isInteger(port) && port >= 0 && port <= 65535);
+    if (protoId >= 0 && numericPort) {
+      if (port !== null) this.destinationPorts.addNum(protoId, port, 0);
+      this.pairs.addNum(src4, r.dst4, pairTail(protoId, port ?? NO_PORT));
+    } else {
+      const pk = this.portKeys(r.protocol, port);
+      if (port !== null) this.destinationPorts.add(pk.port);
+      this.pairs.add(`${r.origSrc}\u0000${r.origDst}${pk.pairTail}`);
+    }
+
+    if (r.timeoutSec !== null) {
+      const key = timeoutKey(r.protocol, r.state, r.assured);
+      if (key !== null) {
+        let h = this.timeouts.get(key);
+        if (h === undefined && this.timeouts.size < this.byState.cap) {
+          h = new RemainingHistogram();
+          this.timeouts.set(key, h);
+        }
+        h?.add(r.timeoutSec);
+      }
+      if (isTcp && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
+        this.establishedDayLeft = { path, line: r.src.lineNo, text: r.text };
       }
     }
   }

@@ -102,6 +102,16 @@ export interface ConntrackEntry {
   /** Which capture of the input (a file may hold several `conntrack -L` runs), from 1. */
   readonly capture?: number;
   readonly src: SrcRef;
+  /**
+   * Capture fast path (issue 7): when the four addresses are IPv4, the byte parser also gives them as
+   * int32 (the same addresses as the strings) and the protocol's id (src/util/keys.ts), so the table
+   * accumulator counts by number. Absent on records of the string path.
+   */
+  readonly src4?: number;
+  readonly dst4?: number;
+  readonly rsrc4?: number;
+  readonly rdst4?: number;
+  readonly protoId?: number;
 }
 
 /** `conntrack v1.4.x (conntrack-tools): N flow entries have been shown.` */

@@ -22,6 +22,7 @@ import type { LineResult } from '../line-parser.js';
 import type { TableEntryRecord, TableParserState, TableRecord } from './conntrack-table.js';
 import { normalizeIp } from '../../util/ip.js';
 import { NeedleScanner } from '../../util/bytes.js';
+import { protocolId, v4Text } from '../../util/keys.js';
 
 /** Distinct IPv4 addresses interned per input; beyond, addresses are sliced per entry (same strings). */
 const MAX_INTERNED_V4 = 1 << 17;
@@ -182,6 +183,244 @@ function internV4(scan: ByteScan, key: number, b: Buffer, v: number, e: number):
 }
 
 /**
+ * The canonical dotted IPv4 address at v (up to the next space) as an unsigned value, or -1 when the
+ * value there is anything else (IPv6, leading zeros, out of range: the string path's text is kept).
+ */
+function v4At(b: Buffer, v: number, n: number): number {
+  let value = 0;
+  let octets = 0;
+  let i = v;
+  for (;;) {
+    const d0 = i;
+    let o = 0;
+    let c = 0;
+    while (i < n) {
+      c = b[i]!;
+      if (c < 48 || c > 57) break;
+      o = o * 10 + (c - 48);
+      i++;
+    }
+    const len = i - d0;
+    if (len === 0 || len > 3 || o > 255 || (len > 1 && b[d0] === 48)) return -1;
+    value = value * 256 + o;
+    octets++;
+    if (octets === 4) return i === n || c === 32 ? value : -1;
+    if (i >= n || c !== 46) return -1;
+    i++;
+  }
+}
+
+/**
+ * An entry of the capture fast path whose four addresses are canonical IPv4 (issue 7): the numbers are
+ * fields, the address strings and the line's text are made only when read. TRANSIENT: `text` reads
+ * the input block, which the file reader reuses once the line's records were handed on, so a consumer
+ * reads it during the sink call (the table accumulator does) or keeps {@link PackedEntry.plain}.
+ * Everything else equals the record the string path builds for the line ({@link PackedEntry.plain}).
+ */
+export class PackedEntry implements TableEntryRecord {
+  readonly kind = 'conntrack-entry' as const;
+  readonly event = null;
+  readonly family: string;
+  readonly protocol: string;
+  readonly timeoutSec: number | null;
+  readonly state: string | null;
+  readonly src4: number;
+  readonly dst4: number;
+  readonly rsrc4: number;
+  readonly rdst4: number;
+  readonly protoId: number;
+  readonly origSport: number | null;
+  readonly origDport: number | null;
+  readonly replySport: number | null;
+  readonly replyDport: number | null;
+  readonly assured: boolean;
+  readonly unreplied: boolean;
+  readonly offload: boolean;
+  readonly zone: string | null;
+  readonly capture: number;
+  private readonly block: Buffer;
+  private readonly start: number;
+  private readonly end: number;
+  private readonly sourceId: string;
+  private readonly lineNo: number;
+
+  constructor(family: string, protocol: string, timeoutSec: number | null, state: string | null,
+    src4: number, dst4: number, rsrc4: number, rdst4: number, protoId: number,
+    origSport: number | null, origDport: number | null, replySport: number | null, replyDport: number | null,
+    assured: boolean, unreplied: boolean, offload: boolean, zone: string | null, capture: number,
+    block: Buffer, start: number, end: number, sourceId: string, lineNo: number) {
+    this.family = family;
+    this.protocol = protocol;
+    this.timeoutSec = timeoutSec;
+    this.state = state;
+    this.src4 = src4;
+    this.dst4 = dst4;
+    this.rsrc4 = rsrc4;
+    this.rdst4 = rdst4;
+    this.protoId = protoId;
+    this.origSport = origSport;
+    this.origDport = origDport;
+    this.replySport = replySport;
+    this.replyDport = replyDport;
+    this.assured = assured;
+    this.unreplied = unreplied;
+    this.offload = offload;
+    this.zone = zone;
+    this.capture = capture;
+    this.block = block;
+    this.start = start;
+    this.end = end;
+    this.sourceId = sourceId;
+    this.lineNo = lineNo;
+  }
+
+  get origSrc(): string { return v4Text(this.src4); }
+  get origDst(): string { return v4Text(this.dst4); }
+  get replySrc(): string { return v4Text(this.rsrc4); }
+  get replyDst(): string { return v4Text(this.rdst4); }
+  get src(): { readonly sourceId: string; readonly lineNo: number } { return { sourceId: this.sourceId, lineNo: this.lineNo }; }
+  /** The entry's line (read from the input block: see the class note). */
+  get text(): string { return this.block.toString('utf8', this.start, this.end); }
+
+  /** The plain record the string path builds for this line (what a consumer that keeps records keeps). */
+  plain(): TableEntryRecord {
+    return {
+      kind: 'conntrack-entry', family: this.family, protocol: this.protocol, timeoutSec: this.timeoutSec, state: this.state,
+      origSrc: this.origSrc, origDst: this.origDst, origSport: this.origSport, origDport: this.origDport,
+      replySrc: this.replySrc, replyDst: this.replyDst, replySport: this.replySport, replyDport: this.replyDport,
+      assured: this.assured, unreplied: this.unreplied, offload: this.offload, zone: this.zone, event: null,
+      src: this.src, capture: this.capture, text: this.text,
+    };
+  }
+
+  /** JSON is that of {@link PackedEntry.plain}. */
+  toJSON(): TableEntryRecord {
+    return this.plain();
+  }
+}
+
+/** Out slots of {@link seqScan}: the four addresses (int32), the ports (-1: none), flags, zone positions. */
+const SEQ = new Int32Array(11);
+const S_SRC = 0, S_DST = 1, S_RSRC = 2, S_RDST = 3, S_OSP = 4, S_ODP = 5, S_RSP = 6, S_RDP = 7, S_FLAGS = 8, S_ZONE_AT = 9, S_ZONEO_AT = 10;
+const F_ASSURED = 1, F_UNREPLIED = 2, F_OFFLOAD = 4;
+/** Where the last value read by {@link seqV4} / {@link seqPort} ended (the space after it, or the line end). */
+let seqEnd = 0;
+
+/** A canonical dotted quad at v ending at a space or n, as an unsigned value (seqEnd set), else -1. */
+function seqV4(b: Buffer, v: number, n: number): number {
+  const r = v4At(b, v, n);
+  if (r < 0) return -1;
+  // v4At accepted it, so it ends at the first space (or n) after v
+  let e = v + 7;
+  while (e < n && b[e] !== 32) e++;
+  seqEnd = e;
+  return r;
+}
+
+/** A port of 1–5 plain digits at v ending at a space or n (seqEnd set), else -1 (the general walk decides). */
+function seqPort(b: Buffer, v: number, n: number): number {
+  let p = 0;
+  let e = v;
+  while (e < n) {
+    const c = b[e]!;
+    if (c === 32) break;
+    if (c < 48 || c > 57) return -1;
+    p = p * 10 + (c - 48);
+    e++;
+  }
+  if (e === v || e - v > 5) return -1;
+  seqEnd = e;
+  return p;
+}
+
+/**
+ * The usual entry shape in ONE pass over the tokens from i (the first field, which must be `src=`):
+ * the same fields the general walk of {@link parseLineBytes} finds — the first `src=` is the original
+ * tuple, the second the reply; `dst=`, `sport=`, `dport=` count at their first occurrence within
+ * their tuple, `zone=` (else `zone-orig=`) at its first, `[ASSURED]`/`[UNREPLIED]`/`[OFFLOAD]`/
+ * `[HW_OFFLOAD]` wherever a token starts with them — reading the four addresses and the ports as it
+ * meets them. False (nothing decided) for anything else: an address that is not a canonical dotted
+ * quad, a port that is not plain digits, a `[` inside a token, a missing tuple; the walk decides those.
+ */
+function seqScan(b: Buffer, i: number, n: number, out: Int32Array): boolean {
+  if (!(b[i] === 115 && b[i + 1] === 114 && b[i + 2] === 99 && b[i + 3] === 61)) return false;
+  let nsrc = 0;
+  let haveFo = false, haveRd = false;
+  let osp = -1, odp = -1, rsp = -1, rdp = -1;
+  let flags = 0;
+  let za = -1, zo = -1;
+  let k = i;
+  while (k < n) {
+    const c = b[k]!;
+    let end = -1;
+    if (c === 115 /* s */) {
+      if (b[k + 1] === 114 && b[k + 2] === 99 && b[k + 3] === 61) {  // src=
+        if (nsrc < 2) {
+          const v = seqV4(b, k + 4, n);
+          if (v < 0) return false;
+          out[nsrc === 0 ? S_SRC : S_RSRC] = v | 0;
+          end = seqEnd;
+        }
+        nsrc++;
+      } else if (b[k + 1] === 112 && b[k + 2] === 111 && b[k + 3] === 114 && b[k + 4] === 116 && b[k + 5] === 61) {  // sport=
+        if (nsrc === 1 ? osp === -1 : rsp === -1) {
+          const p = seqPort(b, k + 6, n);
+          if (p < 0) return false;
+          if (nsrc === 1) osp = p; else rsp = p;
+          end = seqEnd;
+        }
+      }
+    } else if (c === 100 /* d */) {
+      if (b[k + 1] === 115 && b[k + 2] === 116 && b[k + 3] === 61) {  // dst=
+        if (nsrc === 1 ? !haveFo : !haveRd) {
+          const v = seqV4(b, k + 4, n);
+          if (v < 0) return false;
+          if (nsrc === 1) { out[S_DST] = v | 0; haveFo = true; } else { out[S_RDST] = v | 0; haveRd = true; }
+          end = seqEnd;
+        }
+      } else if (b[k + 1] === 112 && b[k + 2] === 111 && b[k + 3] === 114 && b[k + 4] === 116 && b[k + 5] === 61) {  // dport=
+        if (nsrc === 1 ? odp === -1 : rdp === -1) {
+          const p = seqPort(b, k + 6, n);
+          if (p < 0) return false;
+          if (nsrc === 1) odp = p; else rdp = p;
+          end = seqEnd;
+        }
+      }
+    } else if (c === 122 /* z */ && b[k + 1] === 111 && b[k + 2] === 110 && b[k + 3] === 101) {
+      if (b[k + 4] === 61) { if (za === -1) za = k; }                      // zone=
+      else if (zo === -1 && matchAt(b, k, n, ZONE_ORIG)) zo = k;           // zone-orig=
+    } else if (c === 91 /* [ */) {
+      const c1 = b[k + 1];
+      if (c1 === 65 && matchAt(b, k, n, ASSURED)) flags |= F_ASSURED;
+      else if (c1 === 85 && matchAt(b, k, n, UNREPLIED)) flags |= F_UNREPLIED;
+      else if ((c1 === 79 && matchAt(b, k, n, OFFLOAD)) || (c1 === 72 && matchAt(b, k, n, HW_OFFLOAD))) flags |= F_OFFLOAD;
+      k++;  // past this '[': another one inside the token sends the line to the walk
+    }
+    if (end === -1) {
+      // the rest of the token, unread; a '[' in it could be a flag the walk would see
+      while (k < n) {
+        const d = b[k]!;
+        if (d === 32) break;
+        if (d === 91) return false;
+        k++;
+      }
+    } else {
+      k = end;
+    }
+    while (k < n && b[k] === 32) k++;
+  }
+  if (nsrc < 2 || !haveFo || !haveRd) return false;
+  out[S_OSP] = osp;
+  out[S_ODP] = odp;
+  out[S_RSP] = rsp;
+  out[S_RDP] = rdp;
+  out[S_FLAGS] = flags;
+  out[S_ZONE_AT] = za;
+  out[S_ZONEO_AT] = zo;
+  return true;
+}
+
+/**
  * The byte path: the record the string parser would return for this line, with the same state
  * change, or undefined (state untouched) when the line is not one of the shapes read here.
  */
@@ -226,6 +465,28 @@ export function parseLineBytes(buf: Buffer, start: number, n: number, lineNo: nu
       st = word(buf, i, e);
       i = skipSpaces(buf, e, n); e = tokenEnd(buf, i, n);
     }
+  }
+
+  // the usual shape first: one pass over the tokens that reads the four IPv4 addresses and the ports
+  // as it meets them (seqScan); anything unusual falls through to the general walk below
+  if ((family === null || family === 'ipv4') && seqScan(buf, i, n, SEQ)) {
+    let zone: string | null = null;
+    const za = SEQ[S_ZONE_AT]!;
+    if (za !== -1) {
+      const ze = valueEnd(buf, za + 5, n);
+      const d = buf[za + 5]!;
+      zone = ze === za + 6 && d >= 48 && d <= 57 ? DIGITS[d - 48]! : buf.toString('utf8', za + 5, ze);
+    } else if (SEQ[S_ZONEO_AT] !== -1) {
+      const zo = SEQ[S_ZONEO_AT]!;
+      zone = buf.toString('utf8', zo + 10, valueEnd(buf, zo + 10, n));
+    }
+    const flags = SEQ[S_FLAGS]!;
+    const osp = SEQ[S_OSP]!, odp = SEQ[S_ODP]!, rsp = SEQ[S_RSP]!, rdp = SEQ[S_RDP]!;
+    const entry = new PackedEntry(family ?? 'ipv4', protocol, timeoutSec, st, SEQ[S_SRC]!, SEQ[S_DST]!, SEQ[S_RSRC]!, SEQ[S_RDST]!, protocolId(protocol),
+      osp < 0 ? null : osp, odp < 0 ? null : odp, rsp < 0 ? null : rsp, rdp < 0 ? null : rdp,
+      (flags & F_ASSURED) !== 0, (flags & F_UNREPLIED) !== 0, (flags & F_OFFLOAD) !== 0, zone,
+      state.captureClosed ? state.capture + 1 : state.capture, buf, start, n, state.sourceId, lineNo);
+    return commitEntry(buf, start, n, state, entry);
   }
 
   // one walk over the field starts (bytes after a space; a tab would have sent the line back):
@@ -273,31 +534,51 @@ export function parseLineBytes(buf: Buffer, start: number, n: number, lineNo: nu
     else if ((c1 === 79 && matchAt(buf, q, n, OFFLOAD)) || (c1 === 72 && matchAt(buf, q, n, HW_OFFLOAD))) offload = true;
   }
 
-  const origSrc = ipAt(buf, p1 + 4, n, scan);
   const capture = state.captureClosed ? state.capture + 1 : state.capture;
-  const entry: TableEntryRecord = {
-    kind: 'conntrack-entry',
-    family: family ?? (origSrc.indexOf(':') !== -1 ? 'ipv6' : 'ipv4'),
-    protocol,
-    timeoutSec,
-    state: st,
-    origSrc,
-    origDst: ipAt(buf, fo + 4, n, scan),
-    origSport: fs === -1 ? null : portAt(buf, fs + 6, n),
-    origDport: fd === -1 ? null : portAt(buf, fd + 6, n),
-    replySrc: ipAt(buf, p2 + 4, n, scan),
-    replyDst: ipAt(buf, rd + 4, n, scan),
-    replySport: rs === -1 ? null : portAt(buf, rs + 6, n),
-    replyDport: rp === -1 ? null : portAt(buf, rp + 6, n),
-    assured,
-    unreplied,
-    offload,
-    zone,
-    event: null,
-    src: { sourceId: state.sourceId, lineNo },
-    capture,
-    text: buf.toString('utf8', start, n),
-  };
+  const origSport = fs === -1 ? null : portAt(buf, fs + 6, n);
+  const origDport = fd === -1 ? null : portAt(buf, fd + 6, n);
+  const replySport = rs === -1 ? null : portAt(buf, rs + 6, n);
+  const replyDport = rp === -1 ? null : portAt(buf, rp + 6, n);
+  const src4 = v4At(buf, p1 + 4, n);
+  const dst4 = src4 < 0 ? -1 : v4At(buf, fo + 4, n);
+  const rsrc4 = dst4 < 0 ? -1 : v4At(buf, p2 + 4, n);
+  const rdst4 = rsrc4 < 0 ? -1 : v4At(buf, rd + 4, n);
+  let entry: TableEntryRecord;
+  if (rdst4 >= 0 && (family === null || family === 'ipv4')) {
+    // all four addresses canonical IPv4: numbers, and strings only when asked
+    entry = new PackedEntry(family ?? 'ipv4', protocol, timeoutSec, st, src4 | 0, dst4 | 0, rsrc4 | 0, rdst4 | 0, protocolId(protocol),
+      origSport, origDport, replySport, replyDport, assured, unreplied, offload, zone, capture, buf, start, n, state.sourceId, lineNo);
+  } else {
+    const origSrc = ipAt(buf, p1 + 4, n, scan);
+    entry = {
+      kind: 'conntrack-entry',
+      family: family ?? (origSrc.indexOf(':') !== -1 ? 'ipv6' : 'ipv4'),
+      protocol,
+      timeoutSec,
+      state: st,
+      origSrc,
+      origDst: ipAt(buf, fo + 4, n, scan),
+      origSport,
+      origDport,
+      replySrc: ipAt(buf, p2 + 4, n, scan),
+      replyDst: ipAt(buf, rd + 4, n, scan),
+      replySport,
+      replyDport,
+      assured,
+      unreplied,
+      offload,
+      zone,
+      event: null,
+      src: { sourceId: state.sourceId, lineNo },
+      capture,
+      text: buf.toString('utf8', start, n),
+    };
+  }
+  return commitEntry(buf, start, n, state, entry);
+}
+
+/** The state change parseLine makes for a complete entry line; returns the entry. */
+function commitEntry(buf: Buffer, start: number, n: number, state: TableParserState, entry: TableEntryRecord): TableEntryRecord {
   // the state change parseLine makes for a complete entry line
   state.contentLines++;
   if (state.captureClosed) {
