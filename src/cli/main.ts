@@ -244,7 +244,13 @@ export async function main(rawArgv: readonly string[]): Promise<void> {
     process.exit(EXIT.INTERRUPTED);
   });
   try {
-    await yargs([...argv])
+    const cli = yargs([...argv]);
+    // yargs lays out the whole help text (cliui + string-width: 60–140 ms, more than grep needs for 200 MB)
+    // every time a command runs, only to show it should the command fail; .fail() below prints one line
+    // instead, and --help still lays the text out when asked.
+    (cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } })
+      .getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
+    await cli
       .scriptName('ctdoctor')
       .usage('$0 <command> [options]\n\nExplain Linux nf_conntrack "table full, dropping packet" incidents from collected\nlogs, captures, counters and settings.')
       .command(
