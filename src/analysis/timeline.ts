@@ -5,9 +5,11 @@
  * samples in growable typed arrays (8 + 8 + 4 bytes a sample), undated ones apart, and the text of the few
  * lines evidence may need (peak, max column, highest counts, largest time jumps, sharp falls), never the
  * text of every line. `buildTimelineSection` merges the digests of one host (several files, several
- * exports) in time order and computes the statistics with simple-statistics.
+ * exports) in time order and computes the statistics: the same numbers as simple-statistics on a sorted
+ * copy, computed without per-sample objects (round 6 of issue 7: quantiles by quickselect, the regression
+ * and the deviation in loops over the typed arrays, no merge when one input is already in time order).
  */
-import { linearRegression, mean, medianSorted, quantileSorted, standardDeviation } from 'simple-statistics';
+import { mean, medianSorted, quantileSorted } from 'simple-statistics';
 import type { Accumulator, Built, Digest } from './accumulator.js';
 import type { ParseContext } from '../parsers/line-parser.js';
 import type { AnyRecord, CountSample } from '../model/records.js';
@@ -127,6 +129,10 @@ function cut(text: string): string {
   return text.length > TEXT_CHARS ? text.slice(0, TEXT_CHARS) : text;
 }
 
+function refOf(r: CountSample): SampleRef {
+  return { count: r.count, tsMs: r.tsMs, line: r.src.lineNo, text: cut(r.text) };
+}
+
 class HostTimeline {
   readonly ts = new Growable();
   readonly counts = new Growable();
@@ -138,33 +144,51 @@ class HostTimeline {
   readonly top = new TopK<SampleRef>(KEEP);
   readonly jumps = new TopK<[SampleRef, SampleRef]>(KEEP);
   readonly falls: SampleRef[] = [];
-  private prev: SampleRef | null = null;
+  // The previous dated sample as plain fields, not a SampleRef: most samples are never evidence, so their
+  // ref (and cut text) is only built when something keeps it. `prevRef` is that ref once built.
+  private hasPrev = false;
+  private prevCount = 0;
+  private prevTs = 0;
+  private prevLine = 0;
+  private prevText = '';
+  private prevRef: SampleRef | null = null;
   private prevUndated: SampleRef | null = null;
 
   add(r: CountSample): void {
-    const ref: SampleRef = { count: r.count, tsMs: r.tsMs, line: r.src.lineNo, text: cut(r.text) };
-    if (!this.peak || r.count > this.peak.count) this.peak = ref;
-    if (r.max !== null && (!this.maxColumn || r.tsMs === null || this.maxColumn.tsMs === null || r.tsMs >= this.maxColumn.tsMs)) {
-      this.maxColumn = { ...ref, max: r.max };
+    const count = r.count;
+    const tsMs = r.tsMs;
+    // built at most once, and only when a sample is kept (peak, max column, top counts, jumps, falls)
+    let ref: SampleRef | null = null;
+    if (!this.peak || count > this.peak.count) this.peak = ref = refOf(r);
+    if (r.max !== null && (!this.maxColumn || tsMs === null || this.maxColumn.tsMs === null || tsMs >= this.maxColumn.tsMs)) {
+      this.maxColumn = { ...(ref ??= refOf(r)), max: r.max };
     }
-    this.top.offer(r.count, ref);
-    if (r.tsMs === null) {
-      this.undated.push(r.count);
+    if (this.top.accepts(count)) this.top.offer(count, ref ??= refOf(r));
+    if (tsMs === null) {
+      this.undated.push(count);
       this.undatedLines.push(r.src.lineNo);
-      if (this.prevUndated && r.count < RESET_SHARE * this.prevUndated.count && this.falls.length < KEEP) this.falls.push(ref);
+      ref ??= refOf(r);
+      if (this.prevUndated && count < RESET_SHARE * this.prevUndated.count && this.falls.length < KEEP) this.falls.push(ref);
       this.prevUndated = ref;
       return;
     }
-    this.ts.push(r.tsMs);
-    this.counts.push(r.count);
+    this.ts.push(tsMs);
+    this.counts.push(count);
     this.lines.push(r.src.lineNo);
-    const p = this.prev;
-    if (p && p.tsMs !== null) {
-      const jump = Math.abs(r.tsMs - p.tsMs);
-      if (this.jumps.accepts(jump)) this.jumps.offer(jump, [p, ref]);
-      if (r.count < RESET_SHARE * p.count && this.falls.length < KEEP) this.falls.push(ref);
+    if (this.hasPrev) {
+      const jump = Math.abs(tsMs - this.prevTs);
+      if (this.jumps.accepts(jump)) {
+        const p = this.prevRef ??= { count: this.prevCount, tsMs: this.prevTs, line: this.prevLine, text: cut(this.prevText) };
+        this.jumps.offer(jump, [p, ref ??= refOf(r)]);
+      }
+      if (count < RESET_SHARE * this.prevCount && this.falls.length < KEEP) this.falls.push(ref ??= refOf(r));
     }
-    this.prev = ref;
+    this.hasPrev = true;
+    this.prevCount = count;
+    this.prevTs = tsMs;
+    this.prevLine = r.src.lineNo;
+    this.prevText = r.text;
+    this.prevRef = ref;
   }
 
   digest(host: string | null, ctx: ParseContext): TimelineDigest {
@@ -191,12 +215,19 @@ class HostTimeline {
 export function createTimelineAccumulator(ctx: ParseContext): Accumulator<TimelineDigest> {
   // a Map: a host called __proto__ is just a key
   const hosts = new Map<string | null, HostTimeline>();
+  // the host of the last record and its timeline: inputs rarely switch hosts from one sample to the next
+  let lastHost: string | null = null;
+  let last: HostTimeline | null = null;
   return {
     add(r: AnyRecord): void {
       if (r.kind !== 'count-sample') return;
-      let h = hosts.get(r.host);
-      if (!h) { h = new HostTimeline(); hosts.set(r.host, h); }
-      h.add(r);
+      if (last === null || r.host !== lastHost) {
+        let h = hosts.get(r.host);
+        if (!h) { h = new HostTimeline(); hosts.set(r.host, h); }
+        last = h;
+        lastHost = r.host;
+      }
+      last.add(r);
     },
     finish(): readonly TimelineDigest[] {
       return [...hosts].map(([host, h]) => h.digest(host, ctx));
@@ -226,6 +257,11 @@ interface Merged {
 function mergeDated(digests: readonly TimelineDigest[]): Merged {
   let n = 0;
   for (const d of digests) n += d.tsMs.length;
+  if (digests.length === 1 && strictlyRising(digests[0]!.tsMs)) {
+    // the usual case (one file written in time order): already merged, nothing to copy or sort
+    const d = digests[0]!;
+    return { ts: d.tsMs, counts: d.counts, digest: new Uint32Array(n), line: d.lines };
+  }
   const ts = new Float64Array(n);
   const counts = new Float64Array(n);
   const dig = new Uint32Array(n);
@@ -235,6 +271,7 @@ function mergeDated(digests: readonly TimelineDigest[]): Merged {
     ts.set(d.tsMs, k); counts.set(d.counts, k); line.set(d.lines, k); dig.fill(di, k, k + d.tsMs.length);
     k += d.tsMs.length;
   });
+  if (strictlyRising(ts)) return { ts, counts, digest: dig, line };
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   // stable: time, then larger count first, then input order
@@ -248,6 +285,106 @@ function mergeDated(digests: readonly TimelineDigest[]): Merged {
     m++;
   }
   return { ts: o.ts.subarray(0, m), counts: o.counts.subarray(0, m), digest: o.digest.subarray(0, m), line: o.line.subarray(0, m) };
+}
+
+/** Whether every time is larger than the one before (then the sort above is the identity and drops nothing). */
+function strictlyRising(ts: Float64Array): boolean {
+  for (let i = 1; i < ts.length; i++) if (!(ts[i]! > ts[i - 1]!)) return false;
+  return true;
+}
+
+/**
+ * Order statistics of `x` as quantileSorted(sorted x, p) gives them (R type 7), without sorting:
+ * quickselect on `work` (a scratch copy of x, reordered in place), one call per p in increasing order.
+ * Only for values without NaN and without -0 (the callers check), where "the k-th smallest" is one number
+ * whichever equal values land where.
+ */
+class Quantiles {
+  /** Elements before `lo` are all <= those from `lo` on (set by the previous selection). */
+  private lo = 0;
+  constructor(private readonly work: Float64Array) {}
+  /** quantileSorted(sorted, p) for 0 < p < 1, asked in increasing p. */
+  at(p: number): number {
+    const x = this.work;
+    const idx = (x.length - 1) * p;
+    if (idx % 1 !== 0) {
+      const lower = Math.floor(idx);
+      const upper = Math.ceil(idx);
+      const fraction = idx - lower;
+      const a = this.kth(lower);
+      const b = this.kth(upper);
+      return a + fraction * (b - a);
+    }
+    return this.kth(idx);
+  }
+  /** The k-th smallest (0-based), k not below the last one asked. */
+  private kth(k: number): number {
+    const x = this.work;
+    let lo = this.lo;
+    let hi = x.length - 1;
+    for (let rounds = 0; hi > lo; rounds++) {
+      if (rounds === 64) {
+        // an input that defeats the median of three: sort what is left (in place, same answer)
+        x.subarray(lo, hi + 1).sort();
+        break;
+      }
+      // median of three as pivot, then Hoare partition
+      const mid = (lo + hi) >>> 1;
+      let a = x[lo]!, b = x[mid]!, c = x[hi]!;
+      if (a > b) { const t = a; a = b; b = t; }
+      if (b > c) { b = c; if (a > b) b = a; }
+      const pivot = b;
+      let i = lo, j = hi;
+      while (i <= j) {
+        while (x[i]! < pivot) i++;
+        while (x[j]! > pivot) j--;
+        if (i <= j) { const t = x[i]!; x[i] = x[j]!; x[j] = t; i++; j--; }
+      }
+      if (k <= j) hi = j;
+      else if (k >= i) lo = i;
+      else break; // j < k < i: x[k] equals the pivot
+    }
+    // everything before k is <= x[k] now, so later (larger) k search from here
+    this.lo = k;
+    return x[k]!;
+  }
+}
+
+/**
+ * Least squares of count over days since `t0`: simple-statistics' linearRegression on the points
+ * [(ts - t0) / 1 day, count], with the same sums in the same order (so the same bits), without building
+ * an array per point (a year of minutes made 525,600 of them). test/analysis/timeline.test.ts checks it
+ * against the library.
+ */
+export function regression(ts: Float64Array, counts: Float64Array, t0: number): { m: number; b: number } {
+  const n = ts.length;
+  if (n === 1) return { m: 0, b: counts[0]! };
+  let sumX = 0;
+  let sumY = 0;
+  for (let i = 0; i < n; i++) {
+    sumX += (ts[i]! - t0) / 86_400_000;
+    sumY += counts[i]!;
+  }
+  const meanX = sumX / n;
+  const meanY = sumY / n;
+  let sumXY = 0;
+  let sumXX = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (ts[i]! - t0) / 86_400_000 - meanX;
+    sumXY += dx * (counts[i]! - meanY);
+    sumXX += dx * dx;
+  }
+  const m = sumXY / sumXX;
+  return { m, b: meanY - m * meanX };
+}
+
+/** Whether quickselect may stand in for a sort of `x` (no NaN, no -0: a sort orders those specially). */
+function selectable(x: Float64Array): boolean {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (v !== v || (v === 0 && 1 / v < 0)) return false;
+  }
+  return true;
 }
 
 function evidenceAt(digests: readonly TimelineDigest[], di: number, line: number): Evidence | null {
@@ -267,6 +404,86 @@ function emptySection(opts: TimelineBuildOptions): Built<TimelineSection> {
     },
     evidence: new Map(),
   };
+}
+
+// Hot loops of the build, each in a small function over local typed arrays: in one big function run
+// once, V8 kept them in slow tiers (~90 ms of the build for a year of minutes).
+
+/**
+ * simple-statistics' standardDeviation(x) given mean(x): the same sum of squared deviations in the same
+ * order, so the same bits, without computing the mean a second time.
+ */
+function stddevAround(x: Float64Array, meanValue: number): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - meanValue;
+    sum += d * d;
+  }
+  return Math.sqrt(sum / x.length);
+}
+
+/** The smallest value of `x` (non-empty, no NaN). */
+function minOf(x: Float64Array): number {
+  let min = x[0]!;
+  for (let i = 1; i < x.length; i++) if (x[i]! < min) min = x[i]!;
+  return min;
+}
+
+/** ts[i + 1] - ts[i] for every i. */
+function intervalsOf(ts: Float64Array): Float64Array {
+  const dts = new Float64Array(ts.length - 1);
+  for (let i = 1; i < ts.length; i++) dts[i - 1] = ts[i]! - ts[i - 1]!;
+  return dts;
+}
+
+/**
+ * ms at or above each threshold: each sample stands for the interval to the next one capped at `cap`
+ * (the last one for `medianMs`), summed in time order as a per-sample loop over THRESHOLDS sums them.
+ */
+function secondsAbove(ts: Float64Array, counts: Float64Array, t75: number, t80: number, t90: number, t100: number, medianMs: number | null, cap: number): number[] {
+  const n = ts.length;
+  let s75 = 0, s80 = 0, s90 = 0, s100 = 0;
+  for (let i = 0; i < n; i++) {
+    const c = counts[i]!;
+    if (c < t75 && c < t80 && c < t90 && c < t100) continue; // adds nothing (w is never NaN: times are finite)
+    const w = medianMs === null ? 0 : i + 1 < n ? Math.min(ts[i + 1]! - ts[i]!, cap) : medianMs;
+    if (c >= t75) s75 += w;
+    if (c >= t80) s80 += w;
+    if (c >= t90) s90 += w;
+    if (c >= t100) s100 += w;
+  }
+  return [s75, s80, s90, s100];
+}
+
+/** The first i >= from with counts[i] >= thr (not below it), or -1. */
+function nextAtLeast(counts: Float64Array, thr: number, from: number): number {
+  for (let i = from; i < counts.length; i++) if (!(counts[i]! < thr)) return i;
+  return -1;
+}
+
+/** Indices i whose interval from i - 1 is longer than `cap`. */
+function gapsOver(ts: Float64Array, cap: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < ts.length; i++) if (ts[i]! - ts[i - 1]! > cap) out.push(i);
+  return out;
+}
+
+/** The first i >= from whose count fell under RESET_SHARE of the previous one and of `peak`, or -1. */
+function nextFall(counts: Float64Array, peak: number, from: number): number {
+  // the bound from the peak first: it is the same for every sample and rules out nearly all of them
+  const low = RESET_SHARE * peak;
+  for (let i = from; i < counts.length; i++) {
+    const to = counts[i]!;
+    if (to < low && to < RESET_SHARE * counts[i - 1]!) return i;
+  }
+  return -1;
+}
+
+/** Index of the largest of x[a, z) (the first on ties). */
+function argMax(x: Float64Array, a: number, z: number): number {
+  let best = a;
+  for (let j = a + 1; j < z; j++) if (x[j]! > x[best]!) best = j;
+  return best;
 }
 
 /**
@@ -329,39 +546,57 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
     }
   }
 
-  // --- distribution over all samples
-  const all: number[] = new Array<number>(n + undatedN);
-  for (let i = 0; i < n; i++) all[i] = dated.counts[i]!;
-  let k = n;
-  for (const d of used) for (const c of d.undatedCounts) all[k++] = c;
-  // a typed array sorts numbers natively, several times faster than a comparator over a JS array
-  const sorted = Array.from(Float64Array.from(all).sort());
+  // --- distribution over all samples (dated in time order, then undated in input order)
+  let all: Float64Array = dated.counts;
+  if (undatedN > 0) {
+    all = new Float64Array(n + undatedN);
+    all.set(dated.counts);
+    let k = n;
+    for (const d of used) { all.set(d.undatedCounts, k); k += d.undatedCounts.length; }
+  }
+  // min, median, p95 and p99 by quickselect on a scratch copy (a full sort of a year of minutes took
+  // ~75 ms); a sort where values it orders specially (NaN, -0) could make the two differ
+  const work = all.slice();
+  let min: number;
+  let median: number;
+  let p95: number;
+  let p99: number;
+  if (selectable(work)) {
+    const q = new Quantiles(work);
+    median = q.at(0.5);
+    p95 = q.at(0.95);
+    p99 = q.at(0.99);
+    min = minOf(work);
+  } else {
+    work.sort();
+    min = work[0]!;
+    median = medianSorted(work as unknown as number[]);
+    p95 = quantileSorted(work as unknown as number[], 0.95);
+    p99 = quantileSorted(work as unknown as number[], 0.99);
+  }
 
   // --- intervals
   let medianMs: number | null = null;
   if (n >= 2) {
-    const dts = new Float64Array(n - 1);
-    for (let i = 1; i < n; i++) dts[i - 1] = dated.ts[i]! - dated.ts[i - 1]!;
-    medianMs = medianSorted(Array.from(dts.sort()));
+    const dts = intervalsOf(dated.ts);
+    medianMs = selectable(dts) ? new Quantiles(dts).at(0.5) : medianSorted(dts.sort() as unknown as number[]);
   }
   const cap = medianMs !== null ? GAP_FACTOR * medianMs : 0;
+  const meanAll = mean(all as unknown as number[]);
 
   let aboveThreshold: Record<(typeof THRESHOLDS)[number], number> | null = null;
   if (max !== null) {
-    const secs = { '75': 0, '80': 0, '90': 0, '100': 0 };
-    for (let i = 0; i < n; i++) {
-      const w = medianMs === null ? 0 : i + 1 < n ? Math.min(dated.ts[i + 1]! - dated.ts[i]!, cap) : medianMs;
-      const c = dated.counts[i]!;
-      for (const t of THRESHOLDS) if (c >= (Number(t) / 100) * max) secs[t] += w;
-    }
-    aboveThreshold = { '75': secs['75'] / 1000, '80': secs['80'] / 1000, '90': secs['90'] / 1000, '100': secs['100'] / 1000 };
+    // the same products and the same sums in the same order as a loop over THRESHOLDS per sample
+    const mx = max;
+    const [t75, t80, t90, t100] = THRESHOLDS.map((t) => (Number(t) / 100) * mx) as [number, number, number, number];
+    const secs = secondsAbove(dated.ts, dated.counts, t75, t80, t90, t100, medianMs, cap);
+    aboveThreshold = { '75': secs[0]! / 1000, '80': secs[1]! / 1000, '90': secs[2]! / 1000, '100': secs[3]! / 1000 };
 
     // samples at max: the first of each run first, then the rest, in time order
     const atMax: Evidence[] = [];
     const later: Evidence[] = [];
     const thr = AT_MAX_SHARE * max;
-    for (let i = 0; i < n && atMax.length < 5; i++) {
-      if (dated.counts[i]! < thr) continue;
+    for (let i = nextAtLeast(dated.counts, thr, 0); i >= 0 && atMax.length < 5; i = nextAtLeast(dated.counts, thr, i + 1)) {
       const e = evidenceAt(used, dated.digest[i]!, dated.line[i]!);
       if (!e) continue;
       if (i === 0 || dated.counts[i - 1]! < thr) atMax.push(e); else if (later.length < 5) later.push(e);
@@ -372,10 +607,7 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
   }
 
   // --- gaps
-  const gapIdx: number[] = [];
-  if (medianMs !== null && medianMs > 0) {
-    for (let i = 1; i < n; i++) if (dated.ts[i]! - dated.ts[i - 1]! > cap) gapIdx.push(i);
-  }
+  const gapIdx: number[] = medianMs !== null && medianMs > 0 ? gapsOver(dated.ts, cap) : [];
   const listedGaps = gapIdx.length > MAX_LISTED
     ? [...gapIdx].sort((a, b) => (dated.ts[b]! - dated.ts[b - 1]!) - (dated.ts[a]! - dated.ts[a - 1]!)).slice(0, MAX_LISTED).sort((a, b) => a - b)
     : gapIdx;
@@ -387,14 +619,10 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
   const peak = peakRef.count;
   const resets: { at: string | null; from: number; to: number }[] = [];
   const resetEv: Evidence[] = [];
-  for (let i = 1; i < n && resets.length < MAX_LISTED; i++) {
-    const from = dated.counts[i - 1]!;
-    const to = dated.counts[i]!;
-    if (to < RESET_SHARE * from && to < RESET_SHARE * peak) {
-      resets.push({ at: isoUtc(dated.ts[i]!), from, to });
-      const e = evidenceAt(used, dated.digest[i]!, dated.line[i]!);
-      if (e && resetEv.length < 5) resetEv.push(e);
-    }
+  for (let i = nextFall(dated.counts, peak, 1); i >= 0 && resets.length < MAX_LISTED; i = nextFall(dated.counts, peak, i + 1)) {
+    resets.push({ at: isoUtc(dated.ts[i]!), from: dated.counts[i - 1]!, to: dated.counts[i]! });
+    const e = evidenceAt(used, dated.digest[i]!, dated.line[i]!);
+    if (e && resetEv.length < 5) resetEv.push(e);
   }
   for (const d of used) {
     for (let i = 1; i < d.undatedCounts.length && resets.length < MAX_LISTED; i++) {
@@ -414,9 +642,7 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
   let fullAt: string | null = null;
   if (n >= 2 && dated.ts[n - 1]! - dated.ts[0]! >= MIN_TREND_SPAN_MS) {
     const t0 = dated.ts[0]!;
-    const pts: number[][] = new Array<number[]>(n);
-    for (let i = 0; i < n; i++) pts[i] = [(dated.ts[i]! - t0) / 86_400_000, dated.counts[i]!];
-    const { m, b } = linearRegression(pts);
+    const { m, b } = regression(dated.ts, dated.counts, t0);
     trendPerDay = round2(m);
     if (m > 0 && max !== null) {
       const at = t0 + ((max - b) / m) * 86_400_000;
@@ -431,8 +657,7 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
     for (let bI = 0; bI < buckets; bI++) {
       const a = Math.floor((bI * n) / buckets);
       const z = Math.max(a + 1, Math.floor(((bI + 1) * n) / buckets));
-      let best = a;
-      for (let j = a + 1; j < z; j++) if (dated.counts[j]! > dated.counts[best]!) best = j;
+      const best = argMax(dated.counts, a, z);
       series.push({ at: isoUtc(dated.ts[best]!), count: dated.counts[best]! });
     }
   } else {
@@ -454,12 +679,12 @@ export function buildTimelineSection(digests: readonly TimelineDigest[], opts: T
     end: n ? isoUtc(dated.ts[n - 1]!) : null,
     intervalSeconds: medianMs === null ? null : medianMs / 1000,
     peak: { count: peak, at: peakRef.tsMs === null ? null : isoUtc(peakRef.tsMs), path: used[peakDi]!.path, line: peakRef.line },
-    min: sorted[0]!,
-    mean: round2(mean(all)),
-    median: round2(medianSorted(sorted)),
-    p95: round2(quantileSorted(sorted, 0.95)),
-    p99: round2(quantileSorted(sorted, 0.99)),
-    stddev: round2(all.length > 1 ? standardDeviation(all) : 0),
+    min,
+    mean: round2(meanAll),
+    median: round2(median),
+    p95: round2(p95),
+    p99: round2(p99),
+    stddev: round2(all.length > 1 ? stddevAround(all, meanAll) : 0),
     max,
     maxSource,
     aboveThreshold,

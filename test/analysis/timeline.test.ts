@@ -4,9 +4,10 @@ import { parseText, DEFAULT_CONTEXT } from '../../src/parsers/line-parser.js';
 import type { ParseContext } from '../../src/parsers/line-parser.js';
 import type { CountSample } from '../../src/model/records.js';
 import { countTimelineParser } from '../../src/parsers/count-timeline/index.js';
-import { buildTimelineSection, createTimelineAccumulator } from '../../src/analysis/timeline.js';
+import { linearRegression, mean, medianSorted, quantileSorted, standardDeviation } from 'simple-statistics';
+import { buildTimelineSection, createTimelineAccumulator, regression } from '../../src/analysis/timeline.js';
 import type { TimelineDigest } from '../../src/analysis/timeline.js';
-import { readFixture } from '../helpers.js';
+import { readFixture, seededRandom } from '../helpers.js';
 
 function digestsOf(text: string | Buffer, path = 'input', sourceId = '1'): readonly TimelineDigest[] {
   const ctx: ParseContext = { ...DEFAULT_CONTEXT, path, sourceId };
@@ -163,4 +164,102 @@ test('no digests → an empty section', () => {
   const { section } = buildTimelineSection([], { max: 5, maxSource: '--max' });
   assert.equal(section.samples, 0);
   assert.equal(section.max, 5);
+});
+
+// ---------------------------------------------------------------------------- round 6 (issue 7): same numbers
+
+/** The statistics as the straightforward version computed them: sort, simple-statistics, an array per point. */
+function reference(digests: readonly TimelineDigest[], max: number | null): Record<string, unknown> {
+  const dated: { ts: number; c: number; seq: number }[] = [];
+  for (const d of digests) for (let i = 0; i < d.tsMs.length; i++) dated.push({ ts: d.tsMs[i]!, c: d.counts[i]!, seq: dated.length });
+  dated.sort((a, b) => a.ts - b.ts || b.c - a.c || a.seq - b.seq);
+  const merged = dated.filter((x, i) => i === 0 || dated[i - 1]!.ts !== x.ts);
+  const all = [...merged.map((x) => x.c), ...digests.flatMap((d) => [...d.undatedCounts])];
+  const sorted = [...all].sort((a, b) => a - b);
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  const n = merged.length;
+  const dts = merged.slice(1).map((x, i) => x.ts - merged[i]!.ts).sort((a, b) => a - b);
+  const medianMs = n >= 2 ? medianSorted(dts) : null;
+  let secs: number[] | null = null;
+  if (max !== null) {
+    secs = [0, 0, 0, 0];
+    const cap = medianMs !== null ? 2 * medianMs : 0;
+    for (let i = 0; i < n; i++) {
+      const w = medianMs === null ? 0 : i + 1 < n ? Math.min(merged[i + 1]!.ts - merged[i]!.ts, cap) : medianMs;
+      ['75', '80', '90', '100'].forEach((t, k) => { if (merged[i]!.c >= (Number(t) / 100) * max) secs![k]! += w; });
+    }
+  }
+  const trend = n >= 2 && merged[n - 1]!.ts - merged[0]!.ts >= 3_600_000
+    ? r2(linearRegression(merged.map((x) => [(x.ts - merged[0]!.ts) / 86_400_000, x.c])).m) : null;
+  return {
+    samples: all.length, min: sorted[0], mean: r2(mean(all)), median: r2(medianSorted(sorted)),
+    p95: r2(quantileSorted(sorted, 0.95)), p99: r2(quantileSorted(sorted, 0.99)),
+    stddev: r2(all.length > 1 ? standardDeviation(all) : 0), intervalSeconds: medianMs === null ? null : medianMs / 1000,
+    aboveThreshold: secs && { '75': secs[0]! / 1000, '80': secs[1]! / 1000, '90': secs[2]! / 1000, '100': secs[3]! / 1000 },
+    trendPerDay: trend,
+  };
+}
+
+function pickStats(t: ReturnType<typeof buildTimelineSection>['section']): Record<string, unknown> {
+  const { samples, min, mean: m, median, p95, p99, stddev, intervalSeconds, aboveThreshold, trendPerDay } = t;
+  return { samples, min, mean: m, median, p95, p99, stddev, intervalSeconds, aboveThreshold, trendPerDay };
+}
+
+/** Epoch-stamped samples (times out of order and repeated when `shuffle`) and bare undated counts. */
+function randomLog(rnd: () => number, n: number, shape: (i: number) => number, shuffle: boolean, undated: number): string {
+  const lines: string[] = [];
+  let t = 1_700_000_000;
+  for (let i = 0; i < n; i++) {
+    t += shuffle ? Math.floor(rnd() * 5) * 30 - 30 : rnd() < 0.01 ? 3600 : 60;
+    lines.push(`${t} ${shape(i)}`);
+  }
+  for (let i = 0; i < undated; i++) lines.push(String(shape(i)));
+  return lines.join('\n') + '\n';
+}
+
+test('statistics (quickselect, one-pass regression, merge fast path) equal the sort-based ones exactly', () => {
+  const rnd = seededRandom(6);
+  const shapes: ((i: number) => number)[] = [
+    () => Math.floor(rnd() * 262144), // random
+    () => Math.floor(rnd() * 4), // few distinct values
+    (i) => i * 7, // rising
+    (i) => 1_000_000 - i * 3, // falling
+    (i) => (i % 97) * 1000, // sawtooth
+    (i) => Math.abs(2000 - i) * 13 + 0.5, // organ pipe, fractional
+    () => 131072, // constant
+  ];
+  for (const [k, shape] of shapes.entries()) {
+    for (const n of [1, 2, 3, 10, 101, 4000]) {
+      for (const shuffle of [false, true]) {
+        const a = digestsOf(randomLog(rnd, n, shape, shuffle, k % 3 === 0 ? 5 : 0), 'a.log', '1');
+        const b = digestsOf(randomLog(rnd, Math.ceil(n / 3), shape, shuffle, 0), 'b.log', '2');
+        for (const ds of [a, [...a, ...b]]) {
+          for (const max of [null, 200_000]) {
+            const got = pickStats(buildTimelineSection(ds, { max, maxSource: max === null ? null : 'settings' }).section);
+            assert.deepStrictEqual(got, reference(ds, max), `shape ${k}, n ${n}, shuffle ${shuffle}, ${ds.length} digests, max ${max}`);
+          }
+        }
+      }
+    }
+  }
+});
+
+test('regression() gives linearRegression()\'s bits', () => {
+  const rnd = seededRandom(7);
+  for (const n of [1, 2, 5, 1000]) {
+    const ts = new Float64Array(n);
+    const counts = new Float64Array(n);
+    let t = 1_715_594_400_000;
+    for (let i = 0; i < n; i++) { t += 1 + Math.floor(rnd() * 600_000); ts[i] = t; counts[i] = Math.floor(rnd() * 1e6) / (rnd() < 0.5 ? 1 : 7); }
+    const pts = Array.from(ts, (x, i) => [(x - ts[0]!) / 86_400_000, counts[i]!]);
+    assert.deepStrictEqual(regression(ts, counts, ts[0]!), linearRegression(pts));
+  }
+});
+
+test('-0 among the counts: min is what a sort gives (the quickselect path steps aside)', () => {
+  const base = digestsOf('1715594400 5\n1715594460 0\n1715594520 3\n')[0]!;
+  const d: TimelineDigest = { ...base, counts: Float64Array.from([5, -0, 3]) };
+  const t = buildTimelineSection([d], NO_MAX).section;
+  assert.ok(Object.is(t.min, -0));
+  assert.equal(t.median, 3);
 });

@@ -92,6 +92,39 @@ export function classicStampAt(t: string, tz: TimeZone): number | null {
   return tz.localToUtc(dayMs + h * 3_600_000 + mi * 60_000 + Math.min(59, sec) * 1000);
 }
 
+/**
+ * {@link classicStampAt} over bytes: the classic stamp in `b[at, at + 19)`, read before the line is
+ * decoded (the count-timeline byte path). Same checks, same day cache, same result for the same
+ * characters.
+ */
+export function classicStampBytes(b: Uint8Array, at: number, tz: TimeZone): number | null {
+  if (b[at + 4] !== 45 || b[at + 7] !== 45 || b[at + 10] !== 32 || b[at + 13] !== 58 || b[at + 16] !== 58) return null;
+  const y = digitsB(b, at, at + 4), mo = digitsB(b, at + 5, at + 7), d = digitsB(b, at + 8, at + 10);
+  const h = digitsB(b, at + 11, at + 13), mi = digitsB(b, at + 14, at + 16), sec = digitsB(b, at + 17, at + 19);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return null;
+  const key = y * 10000 + mo * 100 + d;
+  if (key !== dayKey) {
+    // validDate once per day and time of day checked inline: the day part repeats 1,440 times a day
+    if (!validDate(y, mo, d, h, mi, sec)) return null;
+    dayKey = key;
+    dayMs = Date.UTC(y, mo - 1, d, 0, 0, 0, 0);
+  } else if (h > 23 || mi > 59 || sec > 60) {
+    return null;
+  }
+  return tz.localToUtc(dayMs + h * 3_600_000 + mi * 60_000 + Math.min(59, sec) * 1000);
+}
+
+/** The decimal value of b[a, e) when all ASCII digits, else -1. */
+function digitsB(b: Uint8Array, a: number, e: number): number {
+  let v = 0;
+  for (let i = a; i < e; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
 /** The decimal value of t[a, b) when all digits, else -1. */
 function digits(t: string, a: number, b: number): number {
   let v = 0;
