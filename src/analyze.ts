@@ -142,7 +142,12 @@ export async function ingestSource(
     };
     let failure: CtdError | null = null;
     try {
-      const res = await mod.run(chunks(), ctx, router.add, account);
+      // a big regular file of a kind with a parallel prefilter (kernel logs): worker threads scan byte
+      // ranges, this thread parses their candidate lines (same outcome as run(); null: not worth it)
+      const file = source.reopen !== undefined && hash === null && options.jobs !== 0 ? source.reopen : undefined;
+      const onScanProgress = (n: number): void => options.onProgress?.(source.path, n, source.sizeBytes ?? null);
+      const res = (file !== undefined && mod.runFile !== undefined ? await mod.runFile(file, ctx, router.add, account, { onProgress: onScanProgress }) : null)
+        ?? await mod.run(chunks(), ctx, router.add, account);
       format = res.format;
       for (const a of res.assumptions) if (!assumptions.includes(a)) assumptions.push(a);
     } catch (err) {

@@ -16,6 +16,14 @@ export type LineSink = (buf: Buffer, start: number, end: number, lineNo: number,
 export interface LineSkipper {
   next(buf: Buffer, from: number): number;
   skipped(lines: number): void;
+  /**
+   * Optional: true when the line [start, end) (end: its newline, a CR before it included) may be
+   * interesting by how it starts, although `next` does not point into it. Such a line is handed to the
+   * sink instead of being skipped;
+   * a byte check per line start is cheaper than one more indexOf pass for a needle that only matters
+   * at the start of a line (the kernel log's `--` markers and `{` journal lines).
+   */
+  lineStart?(buf: Buffer, start: number, end: number): boolean;
 }
 
 export class LineSplitter {
@@ -28,10 +36,15 @@ export class LineSplitter {
 
   private readonly skipper: LineSkipper | null;
 
-  constructor(sink: LineSink, maxLineBytes: number, skipper: LineSkipper | null = null) {
+  /**
+   * @param stripBom strip a UTF-8 BOM at the start of the first block (false when the bytes are the middle
+   *   of a file: a worker's byte range, see parallel-scan.ts)
+   */
+  constructor(sink: LineSink, maxLineBytes: number, skipper: LineSkipper | null = null, stripBom = true) {
     this.sink = sink;
     this.maxLineBytes = maxLineBytes;
     this.skipper = skipper;
+    this.atStart = stripBom;
   }
 
   /** Lines emitted so far. */
@@ -88,9 +101,13 @@ export class LineSplitter {
     }
   }
 
-  /** Count the complete lines in [pos, last] (last is a newline) as skipped; returns last + 1. */
+  /**
+   * Count the complete lines in [pos, last] (last is a newline) as skipped, except lines too long and
+   * lines the skipper's lineStart() wants to see, which go to the sink; returns last + 1.
+   */
   private skipLines(chunk: Buffer, pos: number, last: number): number {
     const max = this.maxLineBytes;
+    const lineStart = this.skipper!.lineStart;
     let n = 0;
     while (pos <= last) {
       const nl = chunk.indexOf(10, pos);
@@ -104,6 +121,15 @@ export class LineSplitter {
           pos = nl + 1;
           continue;
         }
+      }
+      if (lineStart !== undefined && lineStart(chunk, pos, nl)) {
+        // a line that may matter by how it starts: handed to the sink like any line (not too long here)
+        if (n > 0) { this.skipper!.skipped(n); n = 0; }
+        let end = nl;
+        if (end > pos && chunk[end - 1] === 13) end--;
+        this.sink(chunk, pos, end, this.lineNo, false);
+        pos = nl + 1;
+        continue;
       }
       n++;
       pos = nl + 1;

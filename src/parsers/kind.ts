@@ -4,8 +4,9 @@
  */
 import type { LineAccount } from '../model/line-account.js';
 import type { AnyRecord, InputKind } from '../model/records.js';
-import type { LineParser, ParseContext } from './line-parser.js';
-import { runLineParser } from './line-parser.js';
+import type { FileScanOptions, LineParser, ParseContext } from './line-parser.js';
+import { runLineParser, runLineParserOnFile } from './line-parser.js';
+import type { ScanFile } from '../ingest/parallel-scan.js';
 
 export interface KindModule {
   readonly kind: InputKind;
@@ -18,6 +19,12 @@ export interface KindModule {
   readonly parser: LineParser<AnyRecord, unknown>;
   /** Stream blocks through this kind's parser. */
   run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null; assumptions: readonly string[] }>;
+  /**
+   * Read a big regular file with a parallel prefilter (worker threads over byte ranges), with exactly
+   * the outcome of run(); null, having read nothing and touched neither sink nor account, when this kind
+   * or this file does not qualify (then call run()). Only kinds whose parser has a `rangeScan` have it.
+   */
+  runFile?(file: ScanFile, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount, opts?: FileScanOptions): Promise<{ format: string | null; assumptions: readonly string[] } | null>;
 }
 
 /** Lines handed to sniffers. */
@@ -37,5 +44,12 @@ export function defineKind<R extends AnyRecord, S>(def: {
       const { state } = await runLineParser(def.parser, chunks, ctx, sink as (r: R) => void, account);
       return { format: def.parser.format?.(state) ?? null, assumptions: def.parser.assumptions?.(state) ?? [] };
     },
+    ...(def.parser.rangeScan === undefined ? {} : {
+      async runFile(file: ScanFile, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount, opts?: FileScanOptions) {
+        const res = await runLineParserOnFile(def.parser, file, ctx, sink as (r: R) => void, account, opts);
+        if (res === null) return null;
+        return { format: def.parser.format?.(res.state) ?? null, assumptions: def.parser.assumptions?.(res.state) ?? [] };
+      },
+    }),
   };
 }

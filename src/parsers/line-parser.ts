@@ -17,6 +17,11 @@ import type { TimeZone } from '../util/time.js';
 import { UTC } from '../util/time.js';
 import { LineSplitter, type LineSkipper } from '../ingest/line-splitter.js';
 import { NeedleScanner } from '../util/bytes.js';
+import { CtdError, InputError } from '../model/errors.js';
+import {
+  CAND_TOO_LONG, SCAN_VERIFY, scanFileParallel, type ParallelScanOptions, type RangeClassifier, type RangeClassifierModule,
+  type RangeResult, type ScanFile,
+} from '../ingest/parallel-scan.js';
 
 /** What a parser learns about its input and run before the first line. */
 export interface ParseContext {
@@ -53,11 +58,24 @@ export interface LineParser<R, S> {
    */
   nextCandidate?(buf: Buffer, from: number, state: S): number;
   /**
+   * Optional, with nextCandidate: true when a line may be wanted by how it starts (a cheap byte check);
+   * such lines are not skipped in bulk. Every line wants() accepts must hold a position nextCandidate
+   * finds OR be one this accepts.
+   */
+  candidateStart?(buf: Buffer, start: number, end: number, state: S): boolean;
+  /**
    * Optional byte fast path, tried before the line is decoded (never for too-long lines or lines
    * holding a NUL). Returns the same LineResult line() would return on the decoded text (and the
    * same state change), or `undefined` — with the state untouched — to fall back to line(text).
    */
   lineBytes?(buf: Buffer, start: number, end: number, lineNo: number, state: S): LineResult<R> | undefined;
+  /**
+   * Optional parallel prefilter for big regular files (ingest/parallel-scan.ts, `runLineParserOnFile`):
+   * a stateless RangeClassifier that worker threads run over byte ranges (`module`, imported by URL in
+   * the worker; `make`, the same factory for this thread). Its SCAN_IGNORE verdicts must be lines wants()
+   * rejects (see the SCAN_* constants); needs `wants`.
+   */
+  readonly rangeScan?: { readonly module: RangeClassifierModule; readonly make: () => RangeClassifier };
   line(text: string, lineNo: number, state: S): LineResult<R>;
   /** Flush multi-line state at the end of the input. */
   end?(state: S): readonly R[];
@@ -69,6 +87,8 @@ export interface LineParser<R, S> {
 
 /** The text kept in an issue: the first 200 characters of the line. */
 const ISSUE_TEXT_CHARS = 200;
+/** Bytes of a too-long line decoded for its issue text (enough for ISSUE_TEXT_CHARS characters). */
+const TOO_LONG_TEXT_BYTES = ISSUE_TEXT_CHARS * 4;
 
 function isMalformed<R>(r: LineResult<R>): r is { readonly malformed: LineIssueCode; readonly detail?: string } {
   return typeof r === 'object' && r !== null && !Array.isArray(r) && Object.prototype.hasOwnProperty.call(r, 'malformed');
@@ -91,9 +111,11 @@ export class LineDriver<R, S> {
     const next = parser.wants ? parser.nextCandidate : undefined;
     const st = this.state;
     const acc = this.account;
+    const startsWanted = parser.candidateStart;
     const skipper: LineSkipper | null = next === undefined ? null : {
       next: (buf, from) => next(buf, from, st),
       skipped: (n) => { acc.total += n; acc.ignored += n; },
+      ...(startsWanted === undefined ? {} : { lineStart: (buf: Buffer, start: number, end: number) => startsWanted(buf, start, end, st) }),
     };
     this.splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => this.onLine(buf, start, end, lineNo, tooLong), MAX_LINE_BYTES, skipper);
   }
@@ -108,6 +130,20 @@ export class LineDriver<R, S> {
     if (tail) for (const r of tail) this.sink(r);
   }
 
+  /**
+   * One line cut elsewhere (a parallel scan's candidate): counted and parsed exactly as the splitter's
+   * line would be. Lines must arrive in order, with their numbers in the whole input.
+   */
+  feedLine(buf: Buffer, start: number, end: number, lineNo: number, tooLong: boolean): void {
+    this.onLine(buf, start, end, lineNo, tooLong);
+  }
+
+  /** Lines a parallel scan found irrelevant: counted as ignored, as the splitter's bulk skipping does. */
+  feedIgnored(lines: number): void {
+    this.account.total += lines;
+    this.account.ignored += lines;
+  }
+
   private issue(lineNo: number, code: LineIssueCode, text: string): void {
     const a = this.account;
     a.malformed++;
@@ -118,7 +154,7 @@ export class LineDriver<R, S> {
     const a = this.account;
     a.total++;
     if (tooLong) {
-      this.issue(lineNo, 'line-too-long', buf.toString('utf8', start, Math.min(end, start + ISSUE_TEXT_CHARS * 4)));
+      this.issue(lineNo, 'line-too-long', buf.toString('utf8', start, Math.min(end, start + TOO_LONG_TEXT_BYTES)));
       return;
     }
     const p = this.parser;
@@ -175,6 +211,72 @@ export async function runLineParser<R, S>(
     d.end();
   }
   return { account: d.account, state: d.state };
+}
+
+/** Options of {@link runLineParserOnFile}: the scan's (workers, range size, minimum size, progress). */
+export type FileScanOptions = Omit<ParallelScanOptions, 'maxLineBytes' | 'keepBytes'>;
+
+/**
+ * Read a big regular file through a parser with a parallel prefilter (parser.rangeScan): worker threads
+ * cut and classify byte ranges, this thread parses their candidate lines in file order and counts the
+ * rest as ignored, so records, account, issues and state are exactly those of runLineParser. Returns
+ * null, having read nothing, when the parser has no rangeScan or the file is not worth it (small, gzip,
+ * one core, ...): read it with runLineParser then.
+ */
+export async function runLineParserOnFile<R, S>(
+  parser: LineParser<R, S>, file: ScanFile, ctx: ParseContext, sink: (r: R) => void, account: LineAccount = newAccount(), opts: FileScanOptions = {},
+): Promise<{ account: LineAccount; state: S } | null> {
+  const scan = parser.rangeScan;
+  const wants = parser.wants;
+  if (scan === undefined || wants === undefined) return null;
+  // a holder, not a `let`: the driver is made by the first range (in a callback), used after the scan
+  const held: { d: LineDriver<R, S> | null } = { d: null };
+  let base = 0;
+  const onRange = (r: RangeResult, readRegion: (from: number, to: number, push: (b: Buffer) => void) => void): void => {
+    held.d ??= new LineDriver(parser, ctx, sink, account);
+    const drv = held.d;
+    const { bytes, meta } = r;
+    let prev = 0;
+    let off = 0;
+    for (let k = 0; k < r.candidates; k++) {
+      const local = meta[3 * k]!;
+      const flags = meta[3 * k + 1]!;
+      const len = meta[3 * k + 2]!;
+      if (local - prev > 1) drv.feedIgnored(local - prev - 1);
+      drv.feedLine(bytes, off, off + len, base + local, (flags & CAND_TOO_LONG) !== 0);
+      prev = local;
+      if (flags === SCAN_VERIFY && wants(bytes, off, off + len, drv.state)) {
+        // The worker ignored the lines after this one on the promise that wants() rejects them as it
+        // now rejects this one; it does not: re-read the rest of the range here, serially.
+        const after = local;
+        const lineBase = base;
+        const splitter = new LineSplitter((buf, s, e, n, tooLong) => {
+          if (n > after) drv.feedLine(buf, s, e, lineBase + n, tooLong);
+        }, MAX_LINE_BYTES, null, r.start === 0);
+        readRegion(r.start, r.end, (b) => splitter.push(b));
+        splitter.end();
+        if (splitter.lines !== r.lines) throw new InputError('CTD_INPUT_UNREADABLE', `${file.path}: the file changed while it was read (${r.lines} lines in a range, then ${splitter.lines})`, { path: file.path });
+        prev = r.lines;
+        break;
+      }
+      off += len;
+    }
+    if (r.lines > prev) drv.feedIgnored(r.lines - prev);
+    base += r.lines;
+  };
+  let used = false;
+  try {
+    used = await scanFileParallel(file, scan.module, scan.make, { ...opts, maxLineBytes: MAX_LINE_BYTES, keepBytes: TOO_LONG_TEXT_BYTES }, onRange);
+  } catch (err) {
+    // threads that fail before the first range reached the parser (no worker could start): read serially
+    if (held.d === null && !(err instanceof CtdError)) return null;
+    throw err;
+  } finally {
+    // as runLineParser: flushed also when a read fails (what was read so far counts)
+    held.d?.end();
+  }
+  if (!used || held.d === null) return null;
+  return { account: held.d.account, state: held.d.state };
 }
 
 /** Sync helper for tests and small inputs: the same driver over one string or Buffer. */

@@ -16,43 +16,23 @@
  */
 import type { KernelEvent, KernelFraming } from '../../model/records.js';
 import type { LineParser, LineResult, ParseContext } from '../line-parser.js';
-import { NeedleScanner } from '../../util/bytes.js';
+import { SCAN_SEND, SCAN_VERIFY } from '../../ingest/parallel-scan.js';
+import { bodyStart, JSON_NEEDLES, KERNEL_LOG_NEEDLES, nearestCandidate, newKernelRangeClassifier, newScan, startMayMatter, staticVerdict, type KernelScan } from './prefilter.js';
 import { datingAssumptions, initDating, resolveWall, type DatingState } from './dating.js';
 import { parseFrame, stripNoise, stripPrompt, type Frame } from './framing.js';
 import { matchKernelMessage, matchKubeProxy, mentionsDrop, type MessageMatch, type MessageResult } from './messages.js';
-import { ByteFinder, microsToNumber, parseJournalEntry, rawJsonRange, rawJsonString } from './journal-json.js';
+import { equalBytes, microsToNumber, parseJournalEntry, rawJsonRange, rawJsonString } from './journal-json.js';
 
-/**
- * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
- * needle costs one Buffer.indexOf pass over a block (about 0.5 s/GB on varied text), so the list is
- * short: journal markers (`-- Reboot --`) are recognised by their first bytes instead.
- */
-export const KERNEL_LOG_NEEDLES: readonly string[] = ['conntrack', 'suppress', 'Linux version', 'SYN flooding'];
-/**
- * The anchor searched for each needle (a short substring whose first byte is rare in logs: indexOf
- * runs a memchr on it, 6–10 GB/s, where a 9+ byte needle takes Boyer-Moore-Horspool at ~2 GB/s).
- */
-const NEEDLE_ANCHORS: readonly string[] = ['onntr', 'uppress', 'x ver', 'flood'];
-/** Extra needles for journal JSON lines: a byte-array MESSAGE or \u escapes hide the text from byte search. */
-const JSON_NEEDLES: readonly string[] = ['"MESSAGE":[', '\\u'];
-const JSON_ANCHORS: readonly string[] = ['E":[', '\\u'];
+export { KERNEL_LOG_NEEDLES } from './prefilter.js';
+
 /** Hosts remembered for boot tracking; beyond this the maps are cleared (memory stays bounded). */
 const MAX_TRACKED_HOSTS = 4096;
 /** A monotonic stamp falling by more than this (s) within one host means a new boot. */
 const REBOOT_FALL_SEC = 1;
 
 /** Parser state: prefilter scanners, boot tracking, dating and framing tallies. Internal to this kind. */
-export interface KernelLogState {
+export interface KernelLogState extends KernelScan {
   readonly ctx: ParseContext;
-  readonly needles: readonly NeedleScanner[];
-  readonly jsonNeedles: readonly NeedleScanner[];
-  readonly nul: NeedleScanner;
-  /** Candidate finders for the bulk prefilter: `--` (journal markers) and `{` (journal JSON lines). */
-  readonly dashes: NeedleScanner;
-  readonly brace: NeedleScanner;
-  /** Finders for the `_BOOT_ID` and `_HOSTNAME` keys of journal JSON lines. */
-  readonly bootKey: ByteFinder;
-  readonly hostKey: ByteFinder;
   /** Last (host, boot) byte pair the prefilter confirmed as unchanged: later equal lines cost no decoding. */
   bootCache: { host: Buffer | null; boot: Buffer } | null;
   /** Journal _BOOT_ID per host ('' for none). */
@@ -73,13 +53,7 @@ export interface KernelLogState {
 function initState(ctx: ParseContext): KernelLogState {
   return {
     ctx,
-    needles: KERNEL_LOG_NEEDLES.map((n, k) => new NeedleScanner(n, NEEDLE_ANCHORS[k])),
-    jsonNeedles: JSON_NEEDLES.map((n, k) => new NeedleScanner(n, JSON_ANCHORS[k])),
-    nul: new NeedleScanner(0),
-    dashes: new NeedleScanner('--'),
-    brace: new NeedleScanner(123),
-    bootKey: new ByteFinder('BOOT_ID"'),
-    hostKey: new ByteFinder('HOSTNAME"'),
+    ...newScan(),
     bootCache: null,
     bootByHost: new Map(),
     uptimeByHost: new Map(),
@@ -111,8 +85,8 @@ function jsonBootChanged(buf: Buffer, start: number, end: number, s: KernelLogSt
   if (b === null) return false;
   const h = rawJsonRange(buf, start, end, s.hostKey);
   const c = s.bootCache;
-  if (c !== null && c.boot.compare(buf, b[0], b[1]) === 0
-    && (h === null ? c.host === null : c.host !== null && c.host.compare(buf, h[0], h[1]) === 0)) return false;
+  if (c !== null && equalBytes(c.boot, buf, b[0], b[1])
+    && (h === null ? c.host === null : c.host !== null && equalBytes(c.host, buf, h[0], h[1]))) return false;
   const boot = buf.toString('utf8', b[0], b[1]);
   const host = h === null ? '' : buf.toString('utf8', h[0], h[1]);
   if (s.bootByHost.get(host) !== boot) return true; // new host or new boot: line() records it
@@ -267,34 +241,16 @@ export const kernelLogParser: LineParser<KernelEvent, KernelLogState> = {
   init: initState,
 
   wants(buf, start, end, s) {
-    let i = start;
-    // blanks and `>` quote markers; what follows decides
-    while (i < end && (buf[i] === 32 || buf[i] === 9 || buf[i] === 62)) i++;
-    if (i === end) return false;
-    // NUL runs must reach the driver, which counts a NUL-only line as one malformed binary region
-    if (s.nul.has(buf, start, end)) return true;
-    // journal markers: `-- Reboot --`, `-- Boot <id> --`, `-- Logs begin at ... --`
-    if (buf[i] === 45 && buf[i + 1] === 45 && i + 1 < end) return true;
-    for (const n of s.needles) if (n.has(buf, start, end)) return true;
-    if (buf[i] !== 123 /* { */) return false;
-    for (const n of s.jsonNeedles) if (n.has(buf, start, end)) return true;
-    return jsonBootChanged(buf, i, end, s);
+    const i = bodyStart(buf, start, end);
+    const v = staticVerdict(buf, start, end, i, s);
+    return v === SCAN_VERIFY ? jsonBootChanged(buf, i, end, s) : v === SCAN_SEND;
   },
 
-  // Every line wants() accepts holds a NUL, `--`, `{` or a needle's anchor: the nearest of them is
-  // where the next wanted line can be; the lines before it are counted as ignored in bulk.
-  nextCandidate(buf, from, s) {
-    let c = s.nul.nextAt(buf, from);
-    let k = s.dashes.nextAt(buf, from);
-    if (k !== -1 && (c === -1 || k < c)) c = k;
-    k = s.brace.nextAt(buf, from);
-    if (k !== -1 && (c === -1 || k < c)) c = k;
-    for (const n of s.needles) {
-      k = n.nextAt(buf, from);
-      if (k !== -1 && (c === -1 || k < c)) c = k;
-    }
-    return c;
-  },
+  nextCandidate: (buf, from, s) => nearestCandidate(buf, from, s),
+
+  candidateStart: (buf, start, end) => startMayMatter(buf, start, end),
+
+  rangeScan: { module: { url: new URL('./prefilter.js', import.meta.url).href, factory: 'newKernelRangeClassifier' }, make: () => newKernelRangeClassifier() },
 
   line(text, lineNo, s) {
     let t = stripNoise(text);

@@ -1,0 +1,363 @@
+/**
+ * Parallel prefilter over byte ranges of one regular file (issue 7, round 7). Worker threads each read
+ * alternate byte ranges of the file (their own fd, one reused small block), cut lines with the same
+ * LineSplitter as the serial path, run a parser's STATELESS byte prefilter (a {@link RangeClassifier})
+ * and post back, per range, only the number of lines and the candidate lines (bytes copied, with their
+ * line numbers within the range). The main thread feeds those, in file order, to the same parser state
+ * (parsers/line-parser.ts `runLineParserOnFile`) and counts the other lines as ignored, so the parser
+ * sees exactly the lines a serial run would hand it.
+ *
+ * Ranges: range k covers the LINES THAT START in [k·R, (k+1)·R) (the last range: to the end of the
+ * file, however long it has grown). A line starts at 0 or after a newline, so range k (k > 0) begins
+ * after the first newline at or after k·R − 1 and ends after the first newline at or after (k+1)·R − 1
+ * (or at the end of the file); a range holding no line start is empty. A line longer than a range is
+ * read only by the worker whose range holds its start, and the splitter skips its tail unbuffered.
+ *
+ * Nothing in ingest/ knows a parser: the classifier comes from a module URL and a factory name the
+ * parser gives (`LineParser.rangeScan`), imported by the worker.
+ */
+import { closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { InputError } from '../model/errors.js';
+import { LineSplitter } from './line-splitter.js';
+
+/** The line cannot matter whatever the parser state: counted as ignored, never sent. */
+export const SCAN_IGNORE = 0;
+/** The line may matter: sent to the main thread, which runs the parser's full prefilter on it. */
+export const SCAN_SEND = 1;
+/**
+ * Sent, and a promise about the lines after it: until the next line that is sent, the classifier
+ * returned SCAN_IGNORE only for lines on which the parser's prefilter answers exactly as it answers on
+ * THIS line once this line has been parsed (a journal JSON line of the same host and boot id). The main
+ * thread checks that the prefilter rejects this line after parsing it; if not, it re-reads the rest of
+ * the range itself.
+ */
+export const SCAN_VERIFY = 2;
+export type ScanVerdict = typeof SCAN_IGNORE | typeof SCAN_SEND | typeof SCAN_VERIFY;
+
+/** Flag in a candidate's meta: the line was longer than the cap (its first keepBytes bytes were kept). */
+export const CAND_TOO_LONG = 4;
+
+/**
+ * A parser's stateless byte prefilter, as a worker runs it over one range (see the SCAN_* verdicts).
+ * Stateful only in what it remembers between lines of one range (reset() at each range start).
+ */
+export interface RangeClassifier {
+  /** Called before the first line of each range. */
+  reset(): void;
+  /** As LineParser.nextCandidate: the first byte at or after `from` that may make a line interesting, or -1. */
+  nextCandidate(buf: Buffer, from: number): number;
+  /** As LineParser.candidateStart (optional): a line that may matter by how it starts is not skipped. */
+  candidateStart?(buf: Buffer, start: number, end: number): boolean;
+  /** The verdict on the (complete, not too long) line [start, end) of `buf`. */
+  classify(buf: Buffer, start: number, end: number): ScanVerdict;
+}
+
+/** Where a worker finds a parser's classifier: `(await import(url))[factory]()`. */
+export interface RangeClassifierModule {
+  readonly url: string;
+  readonly factory: string;
+}
+
+/** Files smaller than this are read serially (thread start-up would cost more than it saves). */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+/** Bytes per range (a unit of work handed to a worker). */
+export const RANGE_BYTES = 4 * 1024 * 1024;
+/** The reused read block of a worker (stays in L2 between the read's copy and the scans). */
+const SCAN_BLOCK_BYTES = 128 * 1024;
+/** Ranges handed to each worker ahead of its replies (so a worker never waits for the main thread). */
+const AHEAD_PER_WORKER = 3;
+
+/** What a range scan needs to know besides the classifier (plain data: it crosses to workers). */
+export interface ScanJob {
+  readonly file: string;
+  /** The path as reported (error messages). */
+  readonly path: string;
+  readonly noFollow: boolean;
+  /** File size when the scan started: ranges are cut from it; the last range reads to the end anyway. */
+  readonly size: number;
+  readonly rangeBytes: number;
+  readonly count: number;
+  readonly maxLineBytes: number;
+  /** Bytes kept of a too-long line (the driver shows only its start in the issue list). */
+  readonly keepBytes: number;
+}
+
+/**
+ * The outcome of one range. Candidates are concatenated in `bytes`; `meta` holds three numbers per
+ * candidate: its line number within the range (1-based), its verdict (| CAND_TOO_LONG) and its length.
+ */
+export interface RangeResult {
+  readonly index: number;
+  /** File offsets of the range's first line and of the byte after its last line (-1, -1: empty range). */
+  readonly start: number;
+  readonly end: number;
+  readonly lines: number;
+  readonly candidates: number;
+  readonly bytes: Buffer;
+  readonly meta: Float64Array;
+}
+
+export function openScanFile(file: string, noFollow: boolean, shownPath: string): number {
+  try {
+    return openSync(file, noFollow ? fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputError('CTD_INPUT_UNREADABLE', `${shownPath}: read failed (${e.code ?? e.message})`, { path: shownPath });
+  }
+}
+
+function readAt(fd: number, block: Buffer, pos: number, path: string): number {
+  try {
+    return readSync(fd, block, 0, block.length, pos);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputError('CTD_INPUT_UNREADABLE', `${path}: read failed (${e.code ?? e.message})`, { path });
+  }
+}
+
+/** The first newline at a file offset in [from, to), or -1. */
+function findNewline(fd: number, from: number, to: number, block: Buffer, path: string): number {
+  let off = from;
+  while (off < to) {
+    const n = readAt(fd, block, off, path);
+    if (n === 0) return -1;
+    const nl = block.subarray(0, Math.min(n, to - off)).indexOf(10);
+    if (nl !== -1) return off + nl;
+    off += n;
+  }
+  return -1;
+}
+
+/** Growable candidate store (its own ArrayBuffers, so they can be transferred to another thread). */
+class CandidateSink {
+  bytes = Buffer.allocUnsafeSlow(64 * 1024);
+  used = 0;
+  meta = new Float64Array(3 * 256);
+  count = 0;
+
+  add(buf: Buffer, start: number, end: number, lineNo: number, flags: number): void {
+    const len = end - start;
+    if (this.used + len > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + len));
+      this.bytes.copy(grown, 0, 0, this.used);
+      this.bytes = grown;
+    }
+    buf.copy(this.bytes, this.used, start, end);
+    this.used += len;
+    if (3 * (this.count + 1) > this.meta.length) {
+      const grown = new Float64Array(this.meta.length * 2);
+      grown.set(this.meta);
+      this.meta = grown;
+    }
+    const m = 3 * this.count++;
+    this.meta[m] = lineNo;
+    this.meta[m + 1] = flags;
+    this.meta[m + 2] = len;
+  }
+}
+
+/**
+ * Scan range `index` of an open file: the same line cutting as the serial splitter (CR before LF, a BOM
+ * at offset 0 only, lines over the cap cut, a last line without newline), the classifier on each line.
+ * `block` is reused; each read is handed on as a fresh view (scanners key their memory by identity).
+ */
+export function scanRange(fd: number, job: ScanJob, index: number, classifier: RangeClassifier, block: Buffer): RangeResult {
+  const R = job.rangeBytes;
+  const last = index === job.count - 1;
+  const a = index * R;
+  let pos = 0;
+  if (index > 0) {
+    const nl = findNewline(fd, a - 1, last ? Number.POSITIVE_INFINITY : a + R - 1, block, job.path);
+    if (nl === -1) return { index, start: -1, end: -1, lines: 0, candidates: 0, bytes: Buffer.allocUnsafeSlow(0), meta: new Float64Array(0) };
+    pos = nl + 1;
+  }
+  classifier.reset();
+  const out = new CandidateSink();
+  const keep = job.keepBytes;
+  const splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => {
+    if (tooLong) {
+      out.add(buf, start, Math.min(end, start + keep), lineNo, CAND_TOO_LONG);
+      return;
+    }
+    const v = classifier.classify(buf, start, end);
+    if (v !== SCAN_IGNORE) out.add(buf, start, end, lineNo, v);
+  }, job.maxLineBytes, {
+    next: (buf, from) => classifier.nextCandidate(buf, from),
+    skipped: () => undefined,
+    ...(classifier.candidateStart === undefined ? {} : { lineStart: (buf: Buffer, s: number, e: number) => classifier.candidateStart!(buf, s, e) }),
+  }, pos === 0);
+  // the range ends after the first newline at or after stopAt (the next range starts there)
+  const stopAt = last ? Number.POSITIVE_INFINITY : a + R - 1;
+  let off = pos;
+  for (;;) {
+    const n = readAt(fd, block, off, job.path);
+    if (n === 0) break;
+    const view = block.subarray(0, n);
+    if (off + n > stopAt) {
+      const nl = view.indexOf(10, Math.max(0, stopAt - off));
+      if (nl !== -1) {
+        splitter.push(view.subarray(0, nl + 1));
+        off += nl + 1;
+        break;
+      }
+    }
+    splitter.push(view);
+    off += n;
+  }
+  splitter.end();
+  return {
+    index, start: pos, end: off, lines: splitter.lines, candidates: out.count,
+    bytes: out.bytes.subarray(0, out.used), meta: out.meta.subarray(0, 3 * out.count),
+  };
+}
+
+/** A regular file to scan: what source.ts's FileDescriptor says about it. */
+export interface ScanFile {
+  readonly file: string;
+  readonly path: string;
+  readonly noFollow: boolean;
+  readonly gunzip: boolean;
+}
+
+export interface ParallelScanOptions {
+  /**
+   * Worker threads (default: parallelScanWorkers(); when that is 0 the scan declines). 0 given
+   * explicitly: scan the ranges on this thread, in order (tests: the same code without the threads).
+   */
+  readonly workers?: number;
+  readonly rangeBytes?: number;
+  /** Scan files at least this big (default PARALLEL_MIN_BYTES). */
+  readonly minBytes?: number;
+  readonly maxLineBytes: number;
+  readonly keepBytes: number;
+  /** Bytes read so far (the end of the last range handed on). */
+  readonly onProgress?: (bytesRead: number) => void;
+}
+
+const WORKER_URL = new URL('./parallel-scan-worker.js', import.meta.url);
+
+/** Worker threads a parallel scan would use here, or 0 when it should not run (one core, not the main thread, no worker script). */
+export function parallelScanWorkers(): number {
+  if (!isMainThread) return 0; // a --jobs worker already reads this file: do not stack threads
+  const cores = availableParallelism();
+  if (cores < 2) return 0;
+  if (!WORKER_URL.protocol.startsWith('file') || !existsSync(fileURLToPath(WORKER_URL))) return 0; // run from sources (tsx)
+  return Math.min(cores, 4);
+}
+
+/**
+ * Scan a regular file in ranges and hand each range's result to `onRange` in file order. Returns false,
+ * having read nothing, when the file is not worth it or cannot be scanned this way (too small, gzip,
+ * not a regular file): the caller then reads it serially. `onRange` may call `readRegion` (a synchronous
+ * re-read of file bytes on this thread) for a range it cannot take from the candidates alone.
+ */
+export async function scanFileParallel(
+  f: ScanFile, cls: RangeClassifierModule, makeClassifier: () => RangeClassifier, opts: ParallelScanOptions,
+  onRange: (r: RangeResult, readRegion: (from: number, to: number, push: (block: Buffer) => void) => void) => void,
+): Promise<boolean> {
+  const workers = opts.workers ?? parallelScanWorkers();
+  if (workers === 0 && opts.workers === undefined) return false; // no threads here: the serial path is cheaper
+  const fd = openScanFile(f.file, f.noFollow, f.path);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size < (opts.minBytes ?? PARALLEL_MIN_BYTES)) return false;
+    if (f.gunzip) {
+      const two = Buffer.alloc(2);
+      if (readAt(fd, two, 0, f.path) === 2 && two[0] === 0x1f && two[1] === 0x8b) return false;
+    }
+    const rangeBytes = opts.rangeBytes ?? RANGE_BYTES;
+    const job: ScanJob = {
+      file: f.file, path: f.path, noFollow: f.noFollow, size: st.size, rangeBytes, count: Math.max(1, Math.ceil(st.size / rangeBytes)),
+      maxLineBytes: opts.maxLineBytes, keepBytes: opts.keepBytes,
+    };
+    const block = Buffer.allocUnsafeSlow(SCAN_BLOCK_BYTES);
+    const readRegion = (from: number, to: number, push: (b: Buffer) => void): void => {
+      for (let off = from; off < to;) {
+        const n = readAt(fd, block, off, f.path);
+        if (n === 0) break;
+        const take = Math.min(n, to - off);
+        push(block.subarray(0, take));
+        off += take;
+      }
+    };
+    const deliver = (r: RangeResult): void => {
+      onRange(r, readRegion);
+      if (r.end !== -1) opts.onProgress?.(r.end);
+    };
+    if (workers <= 0) {
+      const c = makeClassifier();
+      for (let i = 0; i < job.count; i++) deliver(scanRange(fd, job, i, c, block));
+      return true;
+    }
+    await runWorkers(job, cls, Math.min(workers, job.count), deliver);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A worker's reply: a range's result (its buffers transferred) or an error. */
+export type WorkerReply =
+  | { readonly index: number; readonly start: number; readonly end: number; readonly lines: number; readonly candidates: number; readonly bytes: ArrayBuffer; readonly used: number; readonly meta: ArrayBuffer }
+  | { readonly index: number; readonly error: string; readonly code?: string };
+
+/** What a scan worker is started with. */
+export interface WorkerSetup {
+  readonly job: ScanJob;
+  readonly cls: RangeClassifierModule;
+}
+
+async function runWorkers(job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void): Promise<void> {
+  const setup: WorkerSetup = { job, cls };
+  const pool = Array.from({ length: n }, () => new Worker(WORKER_URL, { workerData: setup }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const done = new Map<number, RangeResult>();
+      let nextToSend = 0;
+      let nextToDeliver = 0;
+      let failed = false;
+      const fail = (err: unknown): void => {
+        if (failed) return;
+        failed = true;
+        reject(err);
+      };
+      const send = (w: Worker): void => {
+        if (nextToSend < job.count) w.postMessage(nextToSend++);
+      };
+      for (const w of pool) {
+        w.on('message', (m: WorkerReply) => {
+          if (failed) return;
+          if ('error' in m) {
+            fail(m.code === 'CTD_INPUT_UNREADABLE' ? new InputError('CTD_INPUT_UNREADABLE', m.error, { path: job.path }) : new Error(`range scan worker failed: ${m.error}`));
+            return;
+          }
+          done.set(m.index, {
+            index: m.index, start: m.start, end: m.end, lines: m.lines, candidates: m.candidates,
+            bytes: Buffer.from(m.bytes, 0, m.used), meta: new Float64Array(m.meta, 0, 3 * m.candidates),
+          });
+          send(w);
+          try {
+            for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
+              done.delete(nextToDeliver++);
+              deliver(r);
+            }
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          if (nextToDeliver === job.count) resolve();
+        });
+        w.on('error', fail);
+        w.on('exit', (code) => {
+          if (nextToDeliver < job.count) fail(new Error(`range scan worker exited (${code}) before the scan ended`));
+        });
+      }
+      for (let k = 0; k < AHEAD_PER_WORKER; k++) for (const w of pool) send(w);
+    });
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
