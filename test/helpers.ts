@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LineAccount } from '../src/model/line-account.js';
 import { CtdError } from '../src/model/errors.js';
+import { keepRecord } from '../src/parsers/line-parser.js';
 
 function findRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -69,12 +70,9 @@ export function seededRandom(seed: number): () => number {
 }
 
 /**
- * Records as the plain objects the string paths build: an entry of the capture fast path (a transient
- * PackedEntry with getters) becomes its `plain()` record, so whole records can be compared deeply.
+ * Records as the plain objects the string paths build (see keepRecord in src/parsers/line-parser.ts):
+ * call it INSIDE a sink for a parser with a transient fast path (its entry object is refilled per line).
  */
 export function plainRecords<R>(records: readonly R[]): R[] {
-  return records.map((r) => {
-    const p = (r as { plain?: () => R }).plain;
-    return typeof p === 'function' ? p.call(r) : r;
-  });
+  return records.map((r) => keepRecord(r));
 }

@@ -279,10 +279,21 @@ export async function runLineParserOnFile<R, S>(
   return { account: held.d.account, state: held.d.state };
 }
 
+/**
+ * A record fit to keep past the sink call. Records are handed to the sink synchronously and may be
+ * TRANSIENT — the capture fast path refills one entry object per input and reads its text from the
+ * input block, which the file reader reuses (parsers/conntrack-table/bytes.ts `PackedEntry`) — so a
+ * consumer that keeps records keeps `keepRecord(r)`: a transient record's plain copy, else r itself.
+ */
+export function keepRecord<R>(r: R): R {
+  const plain = (r as { plain?: () => R }).plain;
+  return typeof plain === 'function' ? plain.call(r) : r;
+}
+
 /** Sync helper for tests and small inputs: the same driver over one string or Buffer. */
 export function parseText<R, S>(parser: LineParser<R, S>, text: string | Buffer, ctx: Partial<ParseContext> = {}): { records: R[]; account: LineAccount; state: S } {
   const records: R[] = [];
-  const d = new LineDriver(parser, { ...DEFAULT_CONTEXT, ...ctx }, (r) => records.push(r));
+  const d = new LineDriver(parser, { ...DEFAULT_CONTEXT, ...ctx }, (r) => records.push(keepRecord(r)));
   d.push(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   d.end();
   return { records, account: d.account, state: d.state };

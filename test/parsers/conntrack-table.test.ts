@@ -220,7 +220,7 @@ test('streaming in small blocks gives the same records and account as parseText'
       for (let i = 0; i < buf.length; i += 7) yield buf.subarray(i, i + 7);
     }
     const streamed: TableRecord[] = [];
-    const { account } = await runLineParser(conntrackTableParser, blocks(), { sourceId: '1', path: file, mtimeMs: null, year: null, tz: { name: 'UTC', isUtc: true, localToUtc: (ms: number) => ms } }, (r) => streamed.push(r));
+    const { account } = await runLineParser(conntrackTableParser, blocks(), { sourceId: '1', path: file, mtimeMs: null, year: null, tz: { name: 'UTC', isUtc: true, localToUtc: (ms: number) => ms } }, (r) => streamed.push(...plainRecords([r])));
     assert.deepEqual(plainRecords(streamed), plainRecords(sync.records), file);
     assert.deepEqual(account, sync.account, file);
   }

@@ -34,16 +34,18 @@ export interface ByteScan {
   readonly bracket: NeedleScanner;
   readonly tab: NeedleScanner;
   /** Canonical dotted IPv4 text by its 32-bit value: an open-addressing table (see {@link internV4}). */
-  readonly v4Keys: Int32Array;
-  readonly v4Texts: (string | undefined)[];
+  v4Keys: Int32Array | null;
+  v4Texts: (string | undefined)[] | null;
   v4Size: number;
+  /** The one transient fast-path entry of this input (see {@link PackedEntry}). */
+  packed: PackedEntry | null;
 }
 
 /** Fresh scanners for one input. */
 export function newByteScan(): ByteScan {
   return {
     bracket: new NeedleScanner(91), tab: new NeedleScanner(9),
-    v4Keys: new Int32Array(V4_SLOTS), v4Texts: new Array<string | undefined>(V4_SLOTS).fill(undefined), v4Size: 0,
+    v4Keys: null, v4Texts: null, v4Size: 0, packed: null,
   };
 }
 
@@ -59,6 +61,7 @@ const WORDS_BY_LEN: readonly (readonly { readonly w: string; readonly b: Buffer 
   for (const w of WORDS) byLen[w.length]!.push({ w, b: Buffer.from(w, 'latin1') });
   return byLen;
 })();
+const EMPTY = Buffer.alloc(0);
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function isSpace(c: number): boolean {
@@ -163,8 +166,10 @@ function ipAt(b: Buffer, v: number, n: number, scan: ByteScan): string {
  * Map: most addresses are above 2^30, which V8 would box as heap numbers to hash them.
  */
 function internV4(scan: ByteScan, key: number, b: Buffer, v: number, e: number): string {
-  const keys = scan.v4Keys;
-  const texts = scan.v4Texts;
+  // made on first use: entries whose four addresses are IPv4 never intern (PackedEntry), so a plain IPv4
+  // capture never pays for the table (3 MB)
+  const keys = scan.v4Keys ?? (scan.v4Keys = new Int32Array(V4_SLOTS));
+  const texts = scan.v4Texts ?? (scan.v4Texts = new Array<string | undefined>(V4_SLOTS).fill(undefined));
   const mask = V4_SLOTS - 1;
   let h = Math.imul(key, 0x9e3779b1) >>> 14;
   for (;;) {
@@ -211,44 +216,47 @@ function v4At(b: Buffer, v: number, n: number): number {
 }
 
 /**
- * An entry of the capture fast path whose four addresses are canonical IPv4 (issue 7): the numbers are
- * fields, the address strings and the line's text are made only when read. TRANSIENT: `text` reads
- * the input block, which the file reader reuses once the line's records were handed on, so a consumer
- * reads it during the sink call (the table accumulator does) or keeps {@link PackedEntry.plain}.
- * Everything else equals the record the string path builds for the line ({@link PackedEntry.plain}).
+ * The entry of the capture fast path whose four addresses are canonical IPv4 (issue 7): the numbers are
+ * fields, the address strings and the line's text are made only when read.
+ *
+ * TRANSIENT: ONE object per input, refilled for every such line (no allocation per entry), and its
+ * `text` reads the input block, which the file reader reuses. A consumer reads it during the sink call
+ * (the table accumulator does) and keeps `keepRecord(r)` (src/parsers/line-parser.ts), i.e.
+ * {@link PackedEntry.plain}: the plain record the string path builds for the line.
  */
 export class PackedEntry implements TableEntryRecord {
   readonly kind = 'conntrack-entry' as const;
   readonly event = null;
-  readonly family: string;
-  readonly protocol: string;
-  readonly timeoutSec: number | null;
-  readonly state: string | null;
-  readonly src4: number;
-  readonly dst4: number;
-  readonly rsrc4: number;
-  readonly rdst4: number;
-  readonly protoId: number;
-  readonly origSport: number | null;
-  readonly origDport: number | null;
-  readonly replySport: number | null;
-  readonly replyDport: number | null;
-  readonly assured: boolean;
-  readonly unreplied: boolean;
-  readonly offload: boolean;
-  readonly zone: string | null;
-  readonly capture: number;
-  private readonly block: Buffer;
-  private readonly start: number;
-  private readonly end: number;
-  private readonly sourceId: string;
-  private readonly lineNo: number;
+  family = 'ipv4';
+  protocol = '';
+  timeoutSec: number | null = null;
+  state: string | null = null;
+  src4 = 0;
+  dst4 = 0;
+  rsrc4 = 0;
+  rdst4 = 0;
+  protoId = 0;
+  origSport: number | null = null;
+  origDport: number | null = null;
+  replySport: number | null = null;
+  replyDport: number | null = null;
+  assured = false;
+  unreplied = false;
+  offload = false;
+  zone: string | null = null;
+  capture = 0;
+  private block: Buffer = EMPTY;
+  private start = 0;
+  private end = 0;
+  private sourceId = '';
+  private lineNo = 0;
 
-  constructor(family: string, protocol: string, timeoutSec: number | null, state: string | null,
+  /** Refill for one line (the previous line's entry is gone: see the class note). */
+  fill(family: string, protocol: string, timeoutSec: number | null, state: string | null,
     src4: number, dst4: number, rsrc4: number, rdst4: number, protoId: number,
     origSport: number | null, origDport: number | null, replySport: number | null, replyDport: number | null,
     assured: boolean, unreplied: boolean, offload: boolean, zone: string | null, capture: number,
-    block: Buffer, start: number, end: number, sourceId: string, lineNo: number) {
+    block: Buffer, start: number, end: number, sourceId: string, lineNo: number): this {
     this.family = family;
     this.protocol = protocol;
     this.timeoutSec = timeoutSec;
@@ -272,6 +280,7 @@ export class PackedEntry implements TableEntryRecord {
     this.end = end;
     this.sourceId = sourceId;
     this.lineNo = lineNo;
+    return this;
   }
 
   get origSrc(): string { return v4Text(this.src4); }
@@ -482,7 +491,7 @@ export function parseLineBytes(buf: Buffer, start: number, n: number, lineNo: nu
     }
     const flags = SEQ[S_FLAGS]!;
     const osp = SEQ[S_OSP]!, odp = SEQ[S_ODP]!, rsp = SEQ[S_RSP]!, rdp = SEQ[S_RDP]!;
-    const entry = new PackedEntry(family ?? 'ipv4', protocol, timeoutSec, st, SEQ[S_SRC]!, SEQ[S_DST]!, SEQ[S_RSRC]!, SEQ[S_RDST]!, protocolId(protocol),
+    const entry = (scan.packed ?? (scan.packed = new PackedEntry())).fill(family ?? 'ipv4', protocol, timeoutSec, st, SEQ[S_SRC]!, SEQ[S_DST]!, SEQ[S_RSRC]!, SEQ[S_RDST]!, protocolId(protocol),
       osp < 0 ? null : osp, odp < 0 ? null : odp, rsp < 0 ? null : rsp, rdp < 0 ? null : rdp,
       (flags & F_ASSURED) !== 0, (flags & F_UNREPLIED) !== 0, (flags & F_OFFLOAD) !== 0, zone,
       state.captureClosed ? state.capture + 1 : state.capture, buf, start, n, state.sourceId, lineNo);
@@ -546,7 +555,7 @@ export function parseLineBytes(buf: Buffer, start: number, n: number, lineNo: nu
   let entry: TableEntryRecord;
   if (rdst4 >= 0 && (family === null || family === 'ipv4')) {
     // all four addresses canonical IPv4: numbers, and strings only when asked
-    entry = new PackedEntry(family ?? 'ipv4', protocol, timeoutSec, st, src4 | 0, dst4 | 0, rsrc4 | 0, rdst4 | 0, protocolId(protocol),
+    entry = (scan.packed ?? (scan.packed = new PackedEntry())).fill(family ?? 'ipv4', protocol, timeoutSec, st, src4 | 0, dst4 | 0, rsrc4 | 0, rdst4 | 0, protocolId(protocol),
       origSport, origDport, replySport, replyDport, assured, unreplied, offload, zone, capture, buf, start, n, state.sourceId, lineNo);
   } else {
     const origSrc = ipAt(buf, p1 + 4, n, scan);
