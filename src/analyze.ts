@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WorkerTask } from './worker.js';
+import { parallelScanWorkers } from './ingest/parallel-scan.js';
 import { detectBundle } from './ingest/bundle/detect.js';
 import { DEFAULT_LIMITS } from './ingest/bundle/limits.js';
 import type { BundleResult } from './ingest/bundle/index.js';
@@ -144,9 +145,11 @@ export async function ingestSource(
     try {
       // a big regular file of a kind with a parallel prefilter (kernel logs): worker threads scan byte
       // ranges, this thread parses their candidate lines (same outcome as run(); null: not worth it)
-      const file = source.reopen !== undefined && hash === null && options.jobs !== 0 ? source.reopen : undefined;
+      // threads: up to 4 where they may run (see parallelScanWorkers), never more than --jobs when given
+      const scanWorkers = options.jobs === undefined ? parallelScanWorkers() : Math.min(options.jobs, parallelScanWorkers());
+      const file = source.reopen !== undefined && hash === null && scanWorkers > 0 ? source.reopen : undefined;
       const onScanProgress = (n: number): void => options.onProgress?.(source.path, n, source.sizeBytes ?? null);
-      const res = (file !== undefined && mod.runFile !== undefined ? await mod.runFile(file, ctx, router.add, account, { onProgress: onScanProgress }) : null)
+      const res = (file !== undefined && mod.runFile !== undefined ? await mod.runFile(file, ctx, router.add, account, { onProgress: onScanProgress, workers: scanWorkers }) : null)
         ?? await mod.run(chunks(), ctx, router.add, account);
       format = res.format;
       for (const a of res.assumptions) if (!assumptions.includes(a)) assumptions.push(a);
