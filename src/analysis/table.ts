@@ -253,25 +253,7 @@ export class CaptureTally {
       this.addPacked(r as PackedLike, path);
       return;
     }
-    this.entries++;
-    if (this.first === null) this.first = { path, line: r.src.lineNo, text: entryText(r) };
-    this.byFamily.add(r.family);
-    this.byProtocol.add(r.protocol);
-    const isTcp = r.protocol === 'tcp';
-    if (isTcp && r.state !== null) {
-      this.byState.add(r.state);
-      if (!this.stateFirst.has(r.state) && this.stateFirst.size < this.byState.cap) {
-        this.stateFirst.set(r.state, { path, line: r.src.lineNo, text: entryText(r) });
-      }
-    }
-    this.zones.add(r.zone ?? '0');
-    if (r.assured) this.assured++;
-    if (r.unreplied) {
-      this.unreplied++;
-      if (this.firstUnreplied === null) this.firstUnreplied = { path, line: r.src.lineNo, text: entryText(r) };
-    }
-    if (r.offload) this.offload++;
-    if (!r.assured && !r.offload) this.earlyDroppable++;
+    this.countFacts(r, path);
     if (r.replySrc !== null && r.replyDst !== null && (
       r.replySrc !== r.origDst || r.replyDst !== r.origSrc
       || (r.origSport !== null && r.replyDport !== null && r.replyDport !== r.origSport)
@@ -291,20 +273,45 @@ export class CaptureTally {
     const pk = this.portKeys(r.protocol, port);
     if (port !== null) this.destinationPorts.add(pk.port);
     this.pairs.add(`${r.origSrc}\u0000${r.origDst}${pk.pairTail}`);
+    this.countTimeout(r, path);
+  }
 
-    if (r.timeoutSec !== null) {
-      const key = timeoutKey(r.protocol, r.state, r.assured);
-      if (key !== null) {
-        let h = this.timeouts.get(key);
-        if (h === undefined && this.timeouts.size < this.byState.cap) {
-          h = new RemainingHistogram();
-          this.timeouts.set(key, h);
-        }
-        h?.add(r.timeoutSec);
+  /** What both paths count alike: entries, the first line, family/protocol/state/zone, flags. */
+  private countFacts(r: EntryLike, path: string): void {
+    this.entries++;
+    if (this.first === null) this.first = { path, line: r.src.lineNo, text: entryText(r) };
+    this.byFamily.add(r.family);
+    this.byProtocol.add(r.protocol);
+    if (r.protocol === 'tcp' && r.state !== null) {
+      this.byState.add(r.state);
+      if (!this.stateFirst.has(r.state) && this.stateFirst.size < this.byState.cap) {
+        this.stateFirst.set(r.state, { path, line: r.src.lineNo, text: entryText(r) });
       }
-      if (isTcp && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
-        this.establishedDayLeft = { path, line: r.src.lineNo, text: entryText(r) };
+    }
+    this.zones.add(r.zone ?? '0');
+    if (r.assured) this.assured++;
+    if (r.unreplied) {
+      this.unreplied++;
+      if (this.firstUnreplied === null) this.firstUnreplied = { path, line: r.src.lineNo, text: entryText(r) };
+    }
+    if (r.offload) this.offload++;
+    if (!r.assured && !r.offload) this.earlyDroppable++;
+  }
+
+  /** The remaining timeout into its key's histogram, and the proof of a timeout above a day. */
+  private countTimeout(r: EntryLike, path: string): void {
+    if (r.timeoutSec === null) return;
+    const key = timeoutKey(r.protocol, r.state, r.assured);
+    if (key !== null) {
+      let h = this.timeouts.get(key);
+      if (h === undefined && this.timeouts.size < this.byState.cap) {
+        h = new RemainingHistogram();
+        this.timeouts.set(key, h);
       }
+      h?.add(r.timeoutSec);
+    }
+    if (r.protocol === 'tcp' && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
+      this.establishedDayLeft = { path, line: r.src.lineNo, text: entryText(r) };
     }
   }
 
@@ -314,25 +321,7 @@ export class CaptureTally {
    * where they become evidence or break a tie. Reads `text` during this call (the entry is transient).
    */
   private addPacked(r: PackedLike, path: string): void {
-    this.entries++;
-    if (this.first === null) this.first = { path, line: r.src.lineNo, text: r.text };
-    this.byFamily.add(r.family);
-    this.byProtocol.add(r.protocol);
-    const isTcp = r.protocol === 'tcp';
-    if (isTcp && r.state !== null) {
-      this.byState.add(r.state);
-      if (!this.stateFirst.has(r.state) && this.stateFirst.size < this.byState.cap) {
-        this.stateFirst.set(r.state, { path, line: r.src.lineNo, text: r.text });
-      }
-    }
-    this.zones.add(r.zone ?? '0');
-    if (r.assured) this.assured++;
-    if (r.unreplied) {
-      this.unreplied++;
-      if (this.firstUnreplied === null) this.firstUnreplied = { path, line: r.src.lineNo, text: r.text };
-    }
-    if (r.offload) this.offload++;
-    if (!r.assured && !r.offload) this.earlyDroppable++;
+    this.countFacts(r, path);
     if (r.rsrc4 !== r.dst4 || r.rdst4 !== r.src4
       || (r.origSport !== null && r.replyDport !== null && r.replyDport !== r.origSport)
       || (r.origDport !== null && r.replySport !== null && r.replySport !== r.origDport)) this.nat++;
@@ -371,21 +360,7 @@ export class CaptureTally {
       if (port !== null) this.destinationPorts.add(pk.port);
       this.pairs.add(`${r.origSrc}\u0000${r.origDst}${pk.pairTail}`);
     }
-
-    if (r.timeoutSec !== null) {
-      const key = timeoutKey(r.protocol, r.state, r.assured);
-      if (key !== null) {
-        let h = this.timeouts.get(key);
-        if (h === undefined && this.timeouts.size < this.byState.cap) {
-          h = new RemainingHistogram();
-          this.timeouts.set(key, h);
-        }
-        h?.add(r.timeoutSec);
-      }
-      if (isTcp && r.state === 'ESTABLISHED' && r.timeoutSec > DAY && this.establishedDayLeft === null) {
-        this.establishedDayLeft = { path, line: r.src.lineNo, text: r.text };
-      }
-    }
+    this.countTimeout(r, path);
   }
 }
 
