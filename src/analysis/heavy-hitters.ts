@@ -49,6 +49,17 @@ function hash3(a: number, b: number, c: number): number {
   return h;
 }
 
+/** Put slot `slot` with key (a, b, c) and hash h in the first empty bucket of its probe chain. */
+function place(index: Int32Array, mask: number, h: number, slot: number, a: number, b: number, c: number): void {
+  let i = h & mask;
+  while (index[i << 2] !== 0) i = (i + 1) & mask;
+  const at = i << 2;
+  index[at] = slot + 1;
+  index[at + 1] = a;
+  index[at + 2] = b;
+  index[at + 3] = c;
+}
+
 /**
  * Exact counts up to `capacity` distinct keys, then a Space-Saving heavy-hitters sketch.
  *
@@ -227,15 +238,7 @@ export class BoundedTally<T = undefined> {
       this.rehash(this.buckets * 2);
       return; // rehash placed every numeric slot, this one included
     }
-    const index = this.index;
-    const mask = this.buckets - 1;
-    let i = h & mask;
-    while (index[i << 2] !== 0) i = (i + 1) & mask;
-    const at = i << 2;
-    index[at] = slot + 1;
-    index[at + 1] = a;
-    index[at + 2] = b;
-    index[at + 3] = c;
+    place(this.index, this.buckets - 1, h, slot, a, b, c);
   }
 
   private rehash(buckets: number): void {
@@ -246,13 +249,7 @@ export class BoundedTally<T = undefined> {
     for (let s = 0; s < this.keys.length; s++) {
       if (isNum[s] !== 1) continue;
       const a = nk[s * 3]!, b = nk[s * 3 + 1]!, c = nk[s * 3 + 2]!;
-      let i = hash3(a, b, c) & mask;
-      while (index[i << 2] !== 0) i = (i + 1) & mask;
-      const at = i << 2;
-      index[at] = s + 1;
-      index[at + 1] = a;
-      index[at + 2] = b;
-      index[at + 3] = c;
+      place(index, mask, hash3(a, b, c), s, a, b, c);
     }
     this.index = index;
     this.buckets = buckets;
