@@ -1,0 +1,44 @@
+/**
+ * Journal JSON lines wanted only for their `\u` escapes: a line whose escapes all sit in its one MESSAGE,
+ * and whose decoded MESSAGE holds no needle, is skipped without parsing the whole line (issue 7). Every
+ * other case must still parse the line: an escaped needle in the MESSAGE, an escape in another field or
+ * a key, a second MESSAGE key (JSON.parse keeps the last), an undecodable MESSAGE.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseText } from '../../src/parsers/line-parser.js';
+import { kernelLogParser } from '../../src/parsers/kernel-log/index.js';
+
+const BOOT = '0f3c2b5a9d8e4c1b8a7f6e5d4c3b2a10';
+function line(fields: string): string {
+  return `{"__REALTIME_TIMESTAMP":"1715594400123456","_BOOT_ID":"${BOOT}","_HOSTNAME":"node-a","_TRANSPORT":"kernel",${fields}}`;
+}
+
+function outcome(text: string): { types: string[]; parsed: number; ignored: number; malformed: number } {
+  const r = parseText(kernelLogParser, `${text}\n`, { path: 'journal.json' });
+  return { types: r.records.map((e) => e.type), parsed: r.account.parsed, ignored: r.account.ignored, malformed: r.account.malformed };
+}
+
+test('an escaped MESSAGE without a needle is skipped; one that decodes to a drop is a drop', () => {
+  assert.deepEqual(outcome(line('"MESSAGE":"\\u001b[1mhello\\u001b[0m world"')), { types: [], parsed: 0, ignored: 1, malformed: 0 });
+  // the needle itself written with escapes: only decoding finds it
+  assert.deepEqual(outcome(line('"MESSAGE":"nf_\\u0063onntrack: table full, dropping packet"')), { types: ['drop'], parsed: 1, ignored: 0, malformed: 0 });
+  assert.deepEqual(outcome(line('"MESSAGE":"nf_\\u0063onntrack: table full, dropping packet \\u00e9"')), { types: ['drop'], parsed: 1, ignored: 0, malformed: 0 });
+});
+
+test('escapes outside the one MESSAGE, or a second MESSAGE, take the full parse (JSON.parse keeps the last key)', () => {
+  // an escaped key that JSON.parse turns into a second MESSAGE, whose escaped text is a drop
+  assert.deepEqual(outcome(line('"MESSAGE":"x","MESS\\u0041GE":"nf_\\u0063onntrack: table full, dropping packet"')), { types: ['drop'], parsed: 1, ignored: 0, malformed: 0 });
+  // two plain MESSAGE keys: the last one counts
+  assert.deepEqual(outcome(line('"MESSAGE":"\\u001b","MESSAGE":"nf_\\u0063onntrack: table full, dropping packet"')), { types: ['drop'], parsed: 1, ignored: 0, malformed: 0 });
+  // an escape in another field only: parsed, nothing found
+  assert.deepEqual(outcome(line('"SYSLOG_IDENTIFIER":"k\\u0065rnel","MESSAGE":"hello"')), { types: [], parsed: 0, ignored: 1, malformed: 0 });
+  // an escaped quote inside the MESSAGE does not end it early: the escaped needle after it is still read
+  assert.deepEqual(outcome(line('"MESSAGE":"nf_\\u0063onntrack: table full, dropping packet \\"x\\""')), { types: ['drop'], parsed: 1, ignored: 0, malformed: 0 });
+  assert.deepEqual(outcome(line('"MESSAGE":"a \\"b\\" c \\u001b"')), { types: [], parsed: 0, ignored: 1, malformed: 0 });
+});
+
+test('a broken line wanted only for its escapes stays ignored, as the full parse leaves it', () => {
+  assert.deepEqual(outcome('{"MESSAGE":"\\u001b[1m oops'), { types: [], parsed: 0, ignored: 1, malformed: 0 });
+  assert.deepEqual(outcome('{"MESSAGE":"\\uZZZZ"}'), { types: [], parsed: 0, ignored: 1, malformed: 0 });
+});
