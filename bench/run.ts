@@ -436,9 +436,14 @@ function main(): void {
   for (const m of memory) tlines.push(`| ${m.caseId} | peak RSS ≤ 150 MiB | ${m.peakRssMiB === null ? '—' : fmt(m.peakRssMiB, 0) + ' MiB'} | ${m.met ? 'yes' : 'no'} |`);
   for (const f of flat) tlines.push(`| ${f.pair} | RSS flat (≤ 1.2×) | ${fmt(f.ratio)}× | ${f.met ? 'yes' : 'no'} |`);
   const when = new Date().toISOString().slice(0, 10);
+  // which code ran: the commit, and whether the tree differed from it
+  const rev = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' });
+  const commit = rev.status === 0 ? `${rev.stdout.trim()}${dirty.status === 0 && dirty.stdout.trim() !== '' ? ' (with uncommitted changes)' : ''}` : 'unknown (not a git checkout)';
   const md = [
     `Benchmark (\`npm run bench\`, BENCH_SCALE=${env.scale}, seed ${env.seed}, median of ${env.runs} runs after ${env.warmup} warm-up, LC_ALL=C), ${when}.`,
     `Machine: ${mach.cpu}, ${mach.cores} cores, ${mach.memoryGiB} GiB, ${mach.os}. Tools: node ${versions.node}; ${versions.awk}; ${versions.grep}; ${versions.sort}.`,
+    `Code: ${commit}.`,
     `Peak RSS: ${rssMethod}. Answers checked against the generator's true counts: ${failures.length === 0 ? 'all match' : failures.length + ' MISMATCHES'}.`,
     '',
     ...lines,
@@ -450,12 +455,16 @@ function main(): void {
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const json = {
-    date: new Date().toISOString(), params: { scale: env.scale, seed: env.seed, runs: env.runs, warmup: env.warmup },
+    date: new Date().toISOString(), commit, params: { scale: env.scale, seed: env.seed, runs: env.runs, warmup: env.warmup },
     machine: mach, versions, rssMethod, dataDir: dir, rows, targets: targetResults, memory, flatMemory: flat, failures,
   };
   writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  // the committed table reflects full-scale runs only; a quick run does not overwrite it
-  if (env.scale === 1 && env.only === null) writeFileSync(join(resultsDir, 'README-table.md'), `${md}`);
+  // the committed table and its JSON twin reflect full-scale runs only (a quick run does not overwrite
+  // them): git history then compares runs across commits
+  if (env.scale === 1 && env.only === null) {
+    writeFileSync(join(resultsDir, 'README-table.md'), `${md}`);
+    writeFileSync(join(resultsDir, 'full-run.json'), `${JSON.stringify({ ...json, dataDir: undefined }, null, 2)}\n`);
+  }
   if (failures.length) {
     process.stderr.write(`\nBENCH FAILED: ctdoctor's answers differ from the true counts:\n${failures.map((f) => `  ${f}`).join('\n')}\n`);
     process.exitCode = 1;
