@@ -14,6 +14,7 @@
  * the runner can compare ctdoctor's JSON with it. Generation is cached: a directory whose truth.json
  * carries the same parameters is reused.
  */
+import { seededRandom } from '../src/util/random.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -69,17 +70,8 @@ export interface Truth {
 
 // ------------------------------------------------------------------ seeded PRNG (mulberry32)
 
-/** A small seeded PRNG: same seed, same bytes on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32, src/util/random.ts): same seed, same bytes on every machine. */
+export const prng = seededRandom;
 
 /** Buffered writer: strings gathered into ~4 MiB pieces, written synchronously. */
 class Out {

@@ -57,17 +57,8 @@ export async function assertCtdErrorAsync(fn: () => Promise<unknown>, expected: 
   assert.fail(`expected ${expected.code} to be thrown`);
 }
 
-/** mulberry32: a small seeded generator, so "random" test inputs are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/util/random.ts): "random" test inputs are the same on every run. */
+export { seededRandom } from '../src/util/random.js';
 
 /**
  * Records as the plain objects the string paths build (see keepRecord in src/parsers/line-parser.ts):
