@@ -24,6 +24,12 @@ export interface LineSkipper {
    * at the start of a line (the kernel log's `--` markers and `{` journal lines).
    */
   lineStart?(buf: Buffer, start: number, end: number): boolean;
+  /**
+   * Optional: the number of lines in [pos, last] (`last` is a newline) when the skipper can vouch that
+   * none of them is longer than `maxLineBytes` or wanted by lineStart(), so all are skipped in bulk;
+   * -1 when it cannot (the lines are then walked one by one). A SIMD newline count (util/simd-scan.ts).
+   */
+  bulk?(buf: Buffer, pos: number, last: number, maxLineBytes: number): number;
 }
 
 export class LineSplitter {
@@ -107,7 +113,16 @@ export class LineSplitter {
    */
   private skipLines(chunk: Buffer, pos: number, last: number): number {
     const max = this.maxLineBytes;
-    const lineStart = this.skipper!.lineStart;
+    const skipper = this.skipper!;
+    if (skipper.bulk !== undefined) {
+      const lines = skipper.bulk(chunk, pos, last, max);
+      if (lines >= 0) {
+        this.lineNo += lines;
+        if (lines > 0) skipper.skipped(lines);
+        return last + 1;
+      }
+    }
+    const lineStart = skipper.lineStart;
     let n = 0;
     while (pos <= last) {
       const nl = chunk.indexOf(10, pos);

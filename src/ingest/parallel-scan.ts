@@ -53,6 +53,14 @@ export interface RangeClassifier {
   candidateStart?(buf: Buffer, start: number, end: number): boolean;
   /** The verdict on the (complete, not too long) line [start, end) of `buf`. */
   classify(buf: Buffer, start: number, end: number): ScanVerdict;
+  /**
+   * Optional: the block the range scan reads into (instead of its own), and `blockRead(n)` called after
+   * each read of n bytes into it, before any view of it reaches the classifier (a SIMD scan of the block:
+   * util/simd-scan.ts). With them, `bulk` as LineSkipper.bulk.
+   */
+  readonly readBlock?: Buffer;
+  blockRead?(n: number): void;
+  bulk?(buf: Buffer, pos: number, last: number, maxLineBytes: number): number;
 }
 
 /** Where a worker finds a parser's classifier: `(await import(url))[factory]()`. */
@@ -187,15 +195,18 @@ export function scanRange(fd: number, job: ScanJob, index: number, classifier: R
   }, job.maxLineBytes, {
     next: (buf, from) => classifier.nextCandidate(buf, from),
     skipped: () => undefined,
+    ...(classifier.bulk === undefined ? {} : { bulk: (buf: Buffer, p: number, l: number, m: number) => classifier.bulk!(buf, p, l, m) }),
     ...(classifier.candidateStart === undefined ? {} : { lineStart: (buf: Buffer, s: number, e: number) => classifier.candidateStart!(buf, s, e) }),
   }, pos === 0);
   // the range ends after the first newline at or after stopAt (the next range starts there)
   const stopAt = last ? Number.POSITIVE_INFINITY : a + R - 1;
   let off = pos;
+  const into = classifier.readBlock ?? block;
   for (;;) {
-    const n = readAt(fd, block, off, job.path);
+    const n = readAt(fd, into, off, job.path);
     if (n === 0) break;
-    const view = block.subarray(0, n);
+    classifier.blockRead?.(n);
+    const view = into.subarray(0, n);
     if (off + n > stopAt) {
       const nl = view.indexOf(10, Math.max(0, stopAt - off));
       if (nl !== -1) {

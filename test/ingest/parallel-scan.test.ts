@@ -122,6 +122,18 @@ describe('parallel range scan (kernel-log)', () => {
     await assertSame(bytes, { workers: 0, rangeBytes: 4096 }, 'long lines');
   });
 
+  it('a too-long line with no needle, inside one read block, between skipped lines, is still one line-too-long', async () => {
+    // the SIMD bulk skip (util/simd-scan.ts) counts the lines between candidates at once: it must see
+    // that one of them is over the cap (64 KiB) and walk them instead
+    const plain = 'Mar  1 09:00:00 h kernel: [1.000000] eth0: link up';
+    for (const len of [65536, 65537, 65540, 70000, 65536 + 31, 65536 + 32, 65536 + 33]) {
+      const bytes = Buffer.from(`${DROP}\n${plain}\n${'a'.repeat(len)}\n${plain}\n${'b'.repeat(len - 40)}\r\n${plain}\n${DROP}\n`);
+      const want = serial(bytes);
+      assert.equal(want.account.malformed, (len > 65536 ? 1 : 0) + (len - 40 > 65536 ? 1 : 0), `serial, ${len}`);
+      await assertSame(bytes, { workers: 0 }, `long plain line of ${len}`);
+    }
+  });
+
   it('journal JSON: a boot change on an ignored line is seen, and a decoy key forces the re-read of a range', async () => {
     const j = (boot: string, host: string, msg: string, decoy = ''): string =>
       `{"__REALTIME_TIMESTAMP":"1715594400000000",${decoy}"_BOOT_ID":"${boot}","_TRANSPORT":"kernel","_HOSTNAME":"${host}","MESSAGE":"${msg}"}`;

@@ -1,0 +1,113 @@
+/**
+ * The SIMD block scan (src/util/simd-scan.ts) against plain loops: the events it lists, its newline
+ * count and longest newline-free run, and EventNeedle answers equal to NeedleScanner's on the same
+ * blocks (the kernel-log prefilter's needles and anchors).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BLOCK_BYTES, EV_LINE_START, EV_NUL, EventNeedle, SimdBlockScan } from '../../src/util/simd-scan.js';
+import { NeedleScanner } from '../../src/util/bytes.js';
+import { seededRandom } from '../../src/util/random.js';
+
+const SPEC = { anchors: ['nntr', 'ppre', 'x ve', 'N fl', ':[', '\\u'], lineStart: [32, 9, 62, 45, 123] };
+
+function scanner(): SimdBlockScan {
+  const s = SimdBlockScan.create(SPEC);
+  assert.ok(s !== null, 'WebAssembly SIMD is available on Node 20');
+  return s;
+}
+
+/** Random bytes drawn mostly from the anchors' and classes' own bytes, so that near-misses abound. */
+function fill(s: SimdBlockScan, n: number, rnd: () => number): void {
+  const alphabet = Buffer.from('nntrppreex veN fl:[\\u \t>-{\n\n\0abcNx', 'latin1');
+  for (let i = 0; i < Math.min(n + 64, BLOCK_BYTES); i++) s.block[i] = alphabet[Math.floor(rnd() * alphabet.length)]!;
+  // garbage after n that would complete an anchor begun before n must not list it
+  if (n + 8 <= BLOCK_BYTES) s.block.write('nntrppre', n, 'latin1');
+}
+
+/** What the scan must list, by kind: anchors wholly inside [0, n), NULs, line starts of the class. */
+function expected(buf: Buffer, n: number): number[][] {
+  const out: number[][] = Array.from({ length: 8 }, () => []);
+  for (let q = 0; q < n; q++) {
+    const b = buf[q]!;
+    if (b === 0) out[EV_NUL]!.push(q);
+    else if (b === 10 && q + 1 < n && SPEC.lineStart.includes(buf[q + 1]!)) out[EV_LINE_START]!.push(q + 1);
+    SPEC.anchors.forEach((a, k) => {
+      if (q + a.length <= n && buf.toString('latin1', q, q + a.length) === a) out[k]!.push(q);
+    });
+  }
+  return out;
+}
+
+describe('SimdBlockScan', () => {
+  it('lists every anchor, NUL and class line start, and counts newlines like a loop', () => {
+    const s = scanner();
+    const rnd = seededRandom(11);
+    for (let t = 0; t < 400; t++) {
+      const n = t === 0 ? BLOCK_BYTES : Math.floor(rnd() * 4000);
+      fill(s, n, rnd);
+      s.scan(n);
+      const want = expected(s.block, n);
+      for (let k = 0; k < 8; k++) {
+        let got = Array.from(s.byKind[k]!.subarray(0, s.counts[k]!));
+        // anchors: the scan may also list one running past n (padding bytes); line starts: it lists the
+        // nibble-class superset, which the caller checks (startMayMatter)
+        if (k < SPEC.anchors.length) got = got.filter((q) => q + SPEC.anchors[k]!.length <= n);
+        if (k === EV_LINE_START) got = got.filter((q) => q < n && SPEC.lineStart.includes(s.block[q]!));
+        assert.deepEqual(got, want[k], `kind ${k}, n ${n}, round ${t}`);
+      }
+      const from = Math.floor(rnd() * (n + 1));
+      const to = from + Math.floor(rnd() * (n - from + 1));
+      let nl = 0;
+      let run = 0;
+      for (let i = from; i < to; i++) if (s.block[i] === 10) nl++;
+      assert.equal(s.countNewlines(from, to), nl);
+      // what the bulk skip relies on: a newline-free stretch of L bytes shows as a run of at least L - 30
+      // (whole vectors inside it); the last, partial vector may add up to 15
+      let longest = 0;
+      for (let i = from; i < to; i++) {
+        run = s.block[i] === 10 ? 0 : run + 1;
+        longest = Math.max(longest, run);
+      }
+      if (to > from) {
+        assert.ok(s.longestRun >= longest - 30, `run ${s.longestRun} >= ${longest} - 30`);
+        assert.ok(s.longestRun <= longest + 15, `run ${s.longestRun} <= ${longest} + 15`);
+      }
+    }
+  });
+
+  it('answers nextAt/has like NeedleScanner on the block, and falls back on other buffers', () => {
+    const s = scanner();
+    const rnd = seededRandom(5);
+    const needles: [string, string, number][] = [['conntrack', 'onntr', 0], ['suppress', 'uppress', 1], ['Linux version', 'x ver', 2], ['SYN flooding', 'YN f', 3]];
+    const words = ['conntrack', 'connt', 'suppress', 'suppre', 'Linux version', 'Linux ver', 'SYN flooding', 'SYN f', ' ', '\n', 'nn', 'x', 'abc'];
+    for (let t = 0; t < 200; t++) {
+      let text = '';
+      while (text.length < 3000) text += words[Math.floor(rnd() * words.length)];
+      const n = Buffer.byteLength(text, 'latin1');
+      s.block.write(text, 0, 'latin1');
+      s.scan(n);
+      const view = s.block.subarray(0, n);
+      const copy = Buffer.from(view);
+      for (const [needle, anchor, kind] of needles) {
+        const sim = new EventNeedle(s, kind, needle, needle.indexOf(['nntr', 'ppre', 'x ve', 'N fl'][kind]!), new NeedleScanner(needle, anchor));
+        const ref = new NeedleScanner(needle, anchor);
+        const refCopy = new NeedleScanner(needle, anchor);
+        // lines cut at random points, asked in order as the prefilter does
+        let start = 0;
+        while (start < n) {
+          const end = Math.min(n, start + 1 + Math.floor(rnd() * 60));
+          const want = ref.has(view, start, end);
+          assert.equal(sim.has(view, start, end), want, `${needle} [${start}, ${end})`);
+          assert.equal(sim.has(copy, start, end), refCopy.has(copy, start, end));
+          start = end;
+        }
+      }
+    }
+  });
+
+  it('refuses anchors it cannot tell apart', () => {
+    assert.throws(() => SimdBlockScan.create({ anchors: ['ab', 'ac'], lineStart: [] }), /distinct first bytes/);
+    assert.throws(() => SimdBlockScan.create({ anchors: ['abcde'], lineStart: [] }), /1 to 4 bytes/);
+  });
+});
