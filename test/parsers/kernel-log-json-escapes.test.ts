@@ -42,3 +42,37 @@ test('a broken line wanted only for its escapes stays ignored, as the full parse
   assert.deepEqual(outcome('{"MESSAGE":"\\u001b[1m oops'), { types: [], parsed: 0, ignored: 1, malformed: 0 });
   assert.deepEqual(outcome('{"MESSAGE":"\\uZZZZ"}'), { types: [], parsed: 0, ignored: 1, malformed: 0 });
 });
+
+test('the same decisions when the boot is already known: the byte prefilter decides (serial and in range workers)', async () => {
+  // after a first line of the same host and boot, a line wanted only for its escapes never reaches
+  // line(): prefilter.ts escapesOnlyInPlainMessage reads the MESSAGE from the bytes
+  const warm = line('"MESSAGE":"hello"');
+  const cases: [string, string[]][] = [
+    [line('"MESSAGE":"\\u001b[1mhello\\u001b[0m world"'), []],
+    [line('"MESSAGE":"nf_\\u0063onntrack: table full, dropping packet"'), ['drop']],
+    [line('"MESSAGE":"x","MESS\\u0041GE":"nf_\\u0063onntrack: table full, dropping packet"'), ['drop']],
+    [line('"MESSAGE":"\\u001b","MESSAGE":"nf_\\u0063onntrack: table full, dropping packet"'), ['drop']],
+    [line('"MESSAGE" : "nf_\\u0063onntrack: table full, dropping packet"'), ['drop']],
+    [line('"SYSLOG_IDENTIFIER":"k\\u0065rnel","MESSAGE":"hello"'), []],
+    [line('"MESSAGE":"nf_\\u0063onntrack: table full, dropping packet \\"x\\""'), ['drop']],
+    [line('"MESSAGE":"a \\"b\\" c \\u001b"'), []],
+    [line('"MESSAGE":"net_ratelimit: 466 callbacks \\u0073uppressed"'), ['suppressed']],
+  ];
+  for (const [text, types] of cases) {
+    const r = parseText(kernelLogParser, `${warm}\n${text}\n`, { path: 'journal.json' });
+    assert.deepEqual(r.records.map((e) => e.type), types, text);
+    assert.deepEqual([r.account.parsed, r.account.ignored], [types.length > 0 ? 1 : 0, types.length > 0 ? 1 : 2], text);
+  }
+  const { escapesOnlyInPlainMessage } = await import('../../src/parsers/kernel-log/prefilter.js');
+  for (const [text, types] of cases) {
+    const b = Buffer.from(text);
+    const only = escapesOnlyInPlainMessage(b, 0, b.length);
+    // true only where the escapes sit in the one MESSAGE and hide no needle
+    if (types.length > 0) assert.equal(only, false, text);
+  }
+  assert.equal(escapesOnlyInPlainMessage(Buffer.from(cases[0]![0]), 0, cases[0]![0].length), true);
+  assert.equal(escapesOnlyInPlainMessage(Buffer.from(cases[5]![0]), 0, cases[5]![0].length), false, 'an escape outside the MESSAGE');
+  // bounded to the line: a MESSAGE after `end` does not count
+  const two = Buffer.from(`${cases[0]![0]}\n${cases[0]![0]}`);
+  assert.equal(escapesOnlyInPlainMessage(two, 0, cases[0]![0].length), true);
+});

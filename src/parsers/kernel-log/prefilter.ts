@@ -102,8 +102,56 @@ export function staticVerdict(buf: Buffer, start: number, end: number, i: number
   if (buf[i] === 45 && buf[i + 1] === 45 && i + 1 < end) return SCAN_SEND;
   for (const n of s.needles) if (n.has(buf, start, end)) return SCAN_SEND;
   if (buf[i] !== 123 /* { */) return SCAN_IGNORE;
-  for (const n of s.jsonNeedles) if (n.has(buf, start, end)) return SCAN_SEND;
+  if (s.jsonNeedles[0]!.has(buf, start, end)) return SCAN_SEND;
+  // `\u` escapes may hide a needle: only in a MESSAGE that, decoded, shows one (else as a line without needle)
+  if (s.jsonNeedles[1]!.has(buf, start, end) && !escapesOnlyInPlainMessage(buf, i, end)) return SCAN_SEND;
   return SCAN_VERIFY;
+}
+
+/**
+ * True when the JSON line [i, end) has exactly one `"MESSAGE"` key with a string value, every `\u` of
+ * the line lies in that value, and the value, decoded, holds no kernel-log needle. Then the escapes hide
+ * nothing: the key names and the other values are plain bytes, already searched, and the message is all
+ * a matcher reads (the parser's line() draws the same conclusion from the text: kernel-log.ts
+ * textWanted). Anything else (a second MESSAGE, an escape outside it, an undecodable value) is false.
+ */
+export function escapesOnlyInPlainMessage(buf: Buffer, i: number, end: number): boolean {
+  const k = indexIn(buf, MESSAGE_KEY, i, end);
+  if (k < 0 || indexIn(buf, MESSAGE_KEY, k + 1, end) !== -1) return false;
+  let j = k + MESSAGE_KEY.length;
+  while (j < end && buf[j] === 32) j++;
+  if (buf[j] !== 58 /* : */) return false;
+  j++;
+  while (j < end && buf[j] === 32) j++;
+  if (j >= end || buf[j] !== 34 /* " */) return false;
+  const vs = j;
+  let ve = -1;
+  for (let q = vs + 1; q < end; q++) {
+    const c = buf[q];
+    if (c === 92 /* \ */) { q++; continue; }
+    if (c === 34) { ve = q; break; }
+  }
+  if (ve < 0) return false;
+  for (let u = indexIn(buf, ESCAPE_U, i, end); u !== -1; u = indexIn(buf, ESCAPE_U, u + 1, end)) if (u < vs || u > ve) return false;
+  let message: unknown;
+  try {
+    message = JSON.parse(buf.toString('utf8', vs, ve + 1));
+  } catch {
+    return false;
+  }
+  if (typeof message !== 'string') return false;
+  for (const n of KERNEL_LOG_NEEDLES) if (message.includes(n)) return false;
+  return true;
+}
+
+const MESSAGE_KEY = Buffer.from('"MESSAGE"');
+const ESCAPE_U = Buffer.from('\\u');
+
+/** The first position of `needle` in buf[from, end), or -1 (the search never runs past `end`). */
+function indexIn(buf: Buffer, needle: Buffer, from: number, end: number): number {
+  if (from >= end) return -1;
+  const p = buf.subarray(from, end).indexOf(needle);
+  return p === -1 ? -1 : from + p;
 }
 
 /**
