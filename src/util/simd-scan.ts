@@ -66,6 +66,11 @@ export class SimdBlockScan {
   /** Events by kind (0..7), positions ascending; `counts[k]` of them valid. */
   readonly byKind: Int32Array[];
   readonly counts: Int32Array = new Int32Array(8);
+  /** Every event but line starts (anchors and NULs), positions ascending; `otherCount` of them valid. */
+  private others: Int32Array = new Int32Array(1024);
+  private otherCount = 0;
+  private otherIdx = 0;
+  private nextIdx = 0;
   /** Bumped by every scan (scanners compare it to know their cursors are stale). */
   generation = 0;
   /** Bytes of the block the last scan covered. */
@@ -119,10 +124,20 @@ export class SimdBlockScan {
     const counts = this.counts;
     counts.fill(0);
     const out = this.out, kindOf = this.kindOf, block = this.block, byKind = this.byKind;
+    let others = this.others;
+    let no = 0;
     for (let i = 0; i < total; i++) {
       let q = out[i]!;
       const k = kindOf[block[q]!]!;
       if (k === EV_LINE_START) q++;
+      else {
+        if (no === others.length) {
+          const grown = new Int32Array(others.length * 2);
+          grown.set(others);
+          this.others = others = grown;
+        }
+        others[no++] = q;
+      }
       let arr = byKind[k]!;
       const c = counts[k]!;
       if (c === arr.length) {
@@ -133,9 +148,38 @@ export class SimdBlockScan {
       arr[c] = q;
       counts[k] = c + 1;
     }
+    this.otherCount = no;
+    this.otherIdx = 0;
+    this.nextIdx = 0;
     this.scanned = n;
     this.generation++;
     this.lastBuf = null;
+  }
+
+  /** The first anchor or NUL position at or after `from`, or -1. Only for a buffer this block `holds`. */
+  nextOther(from: number): number {
+    const o = this.others;
+    const n = this.otherCount;
+    let i = this.nextIdx;
+    if (i > 0 && o[i - 1]! >= from) i = 0;
+    while (i < n && o[i]! < from) i++;
+    this.nextIdx = i;
+    return i < n ? o[i]! : -1;
+  }
+
+  /**
+   * True when block bytes [start, end) hold no anchor and no NUL: every needle's `has` on them is false
+   * (one cursor step instead of one call per needle). Only for a buffer this block `holds`.
+   */
+  quiet(start: number, end: number): boolean {
+    const o = this.others;
+    const n = this.otherCount;
+    let i = this.otherIdx;
+    // the cursor moves forward; a `start` before the last answer restarts the walk
+    if (i > 0 && o[i - 1]! >= start) i = 0;
+    while (i < n && o[i]! < start) i++;
+    this.otherIdx = i;
+    return i >= n || o[i]! >= end;
   }
 
   /** Newlines in block bytes [from, to). */

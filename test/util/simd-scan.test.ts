@@ -56,6 +56,16 @@ describe('SimdBlockScan', () => {
         if (k === EV_LINE_START) got = got.filter((q) => q < n && SPEC.lineStart.includes(s.block[q]!));
         assert.deepEqual(got, want[k], `kind ${k}, n ${n}, round ${t}`);
       }
+      // quiet / nextOther: the anchors and NULs of all kinds, merged
+      const others: number[] = [];
+      for (let k = 0; k < 7; k++) others.push(...s.byKind[k]!.subarray(0, s.counts[k]!));
+      others.sort((x, y) => x - y);
+      for (let probe = 0, at = 0; probe < 20 && at < n; probe++) {
+        const end = Math.min(n, at + 1 + Math.floor(rnd() * 80));
+        assert.equal(s.quiet(at, end), !others.some((q) => q >= at && q < end), `quiet [${at}, ${end})`);
+        assert.equal(s.nextOther(at), others.find((q) => q >= at) ?? -1, `nextOther ${at}`);
+        at = end;
+      }
       const from = Math.floor(rnd() * (n + 1));
       const to = from + Math.floor(rnd() * (n - from + 1));
       let nl = 0;

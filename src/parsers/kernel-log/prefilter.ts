@@ -56,6 +56,8 @@ export interface KernelScan {
   /** Finders for the `_BOOT_ID` and `_HOSTNAME` keys of journal JSON lines. */
   readonly bootKey: ByteFinder;
   readonly hostKey: ByteFinder;
+  /** The SIMD block scan whose events back the needles (null: indexOf scanners only). */
+  readonly simd: SimdBlockScan | null;
 }
 
 /**
@@ -74,6 +76,7 @@ export function newScan(simd: SimdBlockScan | null = null): KernelScan {
     nul: simd === null ? nul : new EventNeedle(simd, EV_NUL, 0, 0, nul),
     bootKey: new ByteFinder('BOOT_ID"'),
     hostKey: new ByteFinder('HOSTNAME"'),
+    simd,
   };
 }
 
@@ -96,6 +99,11 @@ export function bodyStart(buf: Buffer, start: number, end: number): number {
  */
 export function staticVerdict(buf: Buffer, start: number, end: number, i: number, s: KernelScan): ScanVerdict {
   if (i === end) return SCAN_IGNORE;
+  // a SIMD-scanned line without any anchor or NUL: no needle can answer yes (the usual journal line)
+  if (s.simd !== null && s.simd.holds(buf) && s.simd.quiet(start, end)) {
+    if (buf[i] === 45 && buf[i + 1] === 45 && i + 1 < end) return SCAN_SEND;
+    return buf[i] === 123 ? SCAN_VERIFY : SCAN_IGNORE;
+  }
   // NUL runs must reach the driver, which counts a NUL-only line as one malformed binary region
   if (s.nul.has(buf, start, end)) return SCAN_SEND;
   // journal markers: `-- Reboot --`, `-- Boot <id> --`, `-- Logs begin at ... --`
@@ -225,8 +233,10 @@ function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan): Partial<Ran
     readBlock: simd.block,
     blockRead: (n) => simd.scan(n),
     nextCandidate(buf, from) {
-      const c = nearestCandidate(buf, from, scan);
-      if (!simd.holds(buf)) return c;
+      if (!simd.holds(buf)) return nearestCandidate(buf, from, scan);
+      // every anchor (the JSON ones too: an earlier candidate is only a line more to classify) and NUL
+      let c = simd.nextOther(from);
+      if (c >= buf.length) c = -1;
       const l = starts.nextAt(buf, from);
       return l !== -1 && (c === -1 || l < c) ? l : c;
     },
