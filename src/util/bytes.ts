@@ -51,22 +51,31 @@ export class NeedleScanner {
   }
 
   has(buf: Buffer, start: number, end: number): boolean {
-    const off = this.anchorOffset;
-    // the anchor of a needle that starts at `start` lies at start + off
-    let a = this.nextAt(buf, start + off);
-    while (a !== -1 && a - off + this.len <= end) {
-      if (off === 0 && this.anchor === this.needle) return true;
-      const s = a - off;
-      if (s >= start && this.matchesAt(buf, s)) return true;
-      a = this.nextAt(buf, a + 1);
-    }
-    return false;
+    return anchoredHas(this, buf, start, end, this.needle, this.anchorOffset, this.len, this.anchor === this.needle);
   }
+}
 
-  private matchesAt(buf: Buffer, s: number): boolean {
-    const n = this.needle;
-    if (typeof n === 'number') return buf[s] === n;
-    for (let k = 0; k < n.length; k++) if (buf[s + k] !== n[k]) return false;
-    return true;
+/**
+ * Does [start, end) of `buf` hold the whole needle? Walks the anchor hits `scanner.nextAt` gives from
+ * start + anchorOffset (the anchor of a needle starting at `start` lies there) and verifies the needle
+ * around each, unless the anchor is the needle itself (`whole`). Shared by NeedleScanner and the SIMD
+ * scan's EventNeedle (util/simd-scan.ts), which differ only in where the hits come from.
+ */
+export function anchoredHas(
+  scanner: { nextAt(buf: Buffer, from: number): number }, buf: Buffer, start: number, end: number,
+  needle: Buffer | number, anchorOffset: number, len: number, whole: boolean,
+): boolean {
+  let a = scanner.nextAt(buf, start + anchorOffset);
+  while (a !== -1 && a - anchorOffset + len <= end) {
+    if (whole || needleAt(buf, a - anchorOffset, needle)) return true;
+    a = scanner.nextAt(buf, a + 1);
   }
+  return false;
+}
+
+/** Is `needle` (bytes, or one byte value) at position `s` of `buf`? */
+function needleAt(buf: Buffer, s: number, needle: Buffer | number): boolean {
+  if (typeof needle === 'number') return buf[s] === needle;
+  for (let k = 0; k < needle.length; k++) if (buf[s + k] !== needle[k]) return false;
+  return true;
 }

@@ -20,6 +20,8 @@
  * their Buffer.indexOf path: both give the same answers (test/util/simd-scan.test.ts).
  */
 
+import { anchoredHas } from './bytes.js';
+
 /** Bytes of the read block inside the module's memory. */
 export const BLOCK_BYTES = 128 * 1024;
 const PAD = 64;
@@ -158,13 +160,8 @@ export class SimdBlockScan {
 
   /** The first anchor or NUL position at or after `from`, or -1. Only for a buffer this block `holds`. */
   nextOther(from: number): number {
-    const o = this.others;
-    const n = this.otherCount;
-    let i = this.nextIdx;
-    if (i > 0 && o[i - 1]! >= from) i = 0;
-    while (i < n && o[i]! < from) i++;
-    this.nextIdx = i;
-    return i < n ? o[i]! : -1;
+    const i = this.nextIdx = this.seekOther(this.nextIdx, from);
+    return i < this.otherCount ? this.others[i]! : -1;
   }
 
   /**
@@ -172,14 +169,17 @@ export class SimdBlockScan {
    * (one cursor step instead of one call per needle). Only for a buffer this block `holds`.
    */
   quiet(start: number, end: number): boolean {
+    const i = this.otherIdx = this.seekOther(this.otherIdx, start);
+    return i >= this.otherCount || this.others[i]! >= end;
+  }
+
+  /** A cursor into the merged events moved to the first one at or after `from` (forward; restarts when `from` went back). */
+  private seekOther(i: number, from: number): number {
     const o = this.others;
     const n = this.otherCount;
-    let i = this.otherIdx;
-    // the cursor moves forward; a `start` before the last answer restarts the walk
-    if (i > 0 && o[i - 1]! >= start) i = 0;
-    while (i < n && o[i]! < start) i++;
-    this.otherIdx = i;
-    return i >= n || o[i]! >= end;
+    if (i > 0 && o[i - 1]! >= from) i = 0;
+    while (i < n && o[i]! < from) i++;
+    return i;
   }
 
   /** Newlines in block bytes [from, to). */
@@ -254,20 +254,7 @@ export class EventNeedle {
   /** Does [start, end) of `buf` contain the whole needle? */
   has(buf: Buffer, start: number, end: number): boolean {
     if (!this.scan.holds(buf)) return this.fallback.has(buf, start, end);
-    const off = this.anchorOffset;
-    let a = this.nextAt(buf, start + off);
-    while (a !== -1 && a - off + this.len <= end) {
-      if (this.matchesAt(buf, a - off)) return true;
-      a = this.nextAt(buf, a + 1);
-    }
-    return false;
-  }
-
-  private matchesAt(buf: Buffer, s: number): boolean {
-    const n = this.needle;
-    if (typeof n === 'number') return buf[s] === n;
-    for (let k = 0; k < n.length; k++) if (buf[s + k] !== n[k]) return false;
-    return true;
+    return anchoredHas(this, buf, start, end, this.needle, this.anchorOffset, this.len, false);
   }
 }
 
