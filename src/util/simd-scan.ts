@@ -6,7 +6,7 @@
  * per-needle `Buffer.indexOf` passes and the per-line `indexOf(10)` walk of the prefilter (round 10 in
  * docs/PERFORMANCE.md), which touched each byte 5–6 times.
  *
- * How `events` finds candidates (16 bytes per step): the bytes at p and p + 1 are classified by nibble
+ * How `events` finds candidates (two 16-byte vectors per step): the bytes at p and p + 1 are classified by nibble
  * tables (`i8x16.swizzle`, as Hyperscan's "Teddy"), one bucket bit per anchor, NUL and line start; a lane
  * whose two bytes share a bucket is a hit. Each bucket holds one byte value per position, so the nibble
  * test is exact for the first two bytes; the rest of an anchor is checked with one 32-bit load. Line
@@ -299,7 +299,7 @@ function wname(s: string): number[] {
 /* Opcodes used (core, then SIMD after the 0xfd prefix). */
 const OP = {
   block: 0x02, loop: 0x03, if: 0x04, end: 0x0b, br: 0x0c, brIf: 0x0d, void: 0x40, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22, i32Load: 0x28, i32Load8U: 0x2d, i32Store: 0x36, i32Const: 0x41,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22, i32Load: 0x28, i32Store: 0x36, i32Const: 0x41,
   i32Eqz: 0x45, i32Eq: 0x46, i32LtU: 0x49, i32GtU: 0x4b, i32GeU: 0x4f, i32Ctz: 0x68, i32Popcnt: 0x69, i32Add: 0x6a, i32Sub: 0x6b,
   i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74,
   i32: 0x7f, v128: 0x7b,
@@ -334,7 +334,7 @@ function scanModule(spec: SimdScanSpec): Uint8Array {
   addBucket(1 << EV_NUL, 0, null);
   addBucket(1 << EV_LINE_START, 10, spec.lineStart);
 
-  // ---- events(from, to): locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables (v128)
+  // ---- events(from, to): locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables, 15 m2 (v128)
   const P = 0, TO = 1, N = 2, BITS = 3, W = 4, Q = 5, V0 = 6, V1 = 7, M = 8, LOW = 9, ZERO = 10, T = 11, M2 = 15;
   const c: number[] = [];
   [lo0, hi0, lo1, hi1].forEach((t, i) => c.push(...v128const(t), OP.localSet, T + i));
