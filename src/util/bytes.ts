@@ -51,26 +51,27 @@ export class NeedleScanner {
   }
 
   has(buf: Buffer, start: number, end: number): boolean {
-    return anchoredHas(this, buf, start, end, this.needle, this.anchorOffset, this.len, this.anchor === this.needle);
+    return anchoredFind(this, buf, start, end, this.needle, this.anchorOffset, this.len, this.anchor === this.needle) !== -1;
   }
 }
 
 /**
- * Does [start, end) of `buf` hold the whole needle? Walks the anchor hits `scanner.nextAt` gives from
- * start + anchorOffset (the anchor of a needle starting at `start` lies there) and verifies the needle
- * around each, unless the anchor is the needle itself (`whole`). Shared by NeedleScanner and the SIMD
- * scan's EventNeedle (util/simd-scan.ts), which differ only in where the hits come from.
+ * Where the first whole needle in [start, end) of `buf` starts, or -1. Walks the anchor hits
+ * `scanner.nextAt` gives from start + anchorOffset (the anchor of a needle starting at `start` lies
+ * there) and verifies the needle around each, unless the anchor is the needle itself (`whole`). Shared
+ * by NeedleScanner and the SIMD scan's EventNeedle (util/simd-scan.ts), which differ only in where the
+ * hits come from.
  */
-export function anchoredHas(
+export function anchoredFind(
   scanner: { nextAt(buf: Buffer, from: number): number }, buf: Buffer, start: number, end: number,
   needle: Buffer | number, anchorOffset: number, len: number, whole: boolean,
-): boolean {
+): number {
   let a = scanner.nextAt(buf, start + anchorOffset);
   while (a !== -1 && a - anchorOffset + len <= end) {
-    if (whole || needleAt(buf, a - anchorOffset, needle)) return true;
+    if (whole || needleAt(buf, a - anchorOffset, needle)) return a - anchorOffset;
     a = scanner.nextAt(buf, a + 1);
   }
-  return false;
+  return -1;
 }
 
 /** Is `needle` (bytes, or one byte value) at position `s` of `buf`? */

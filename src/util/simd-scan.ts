@@ -20,7 +20,7 @@
  * their Buffer.indexOf path: both give the same answers (test/util/simd-scan.test.ts).
  */
 
-import { anchoredHas } from './bytes.js';
+import { anchoredFind } from './bytes.js';
 
 /** Bytes of the read block inside the module's memory. */
 export const BLOCK_BYTES = 128 * 1024;
@@ -37,11 +37,19 @@ export interface SimdScanSpec {
   readonly anchors: readonly string[];
   /** Bytes that make a line start interesting when they follow a newline (at most a few). */
   readonly lineStart: readonly number[];
+  /**
+   * Optional second table set, for `scan(n, true)`: up to 8 anchors (those of `anchors` keep their
+   * kinds, the others get kinds 8, 9, ...; first bytes distinct, none 0 or 10). Such a scan lists no
+   * line starts; it finds NULs by `indexOf` instead of a bucket.
+   */
+  readonly alt?: readonly string[];
 }
 
 /** Event kinds besides the anchors (0..anchors-1). */
 export const EV_NUL = 6;
 export const EV_LINE_START = 7;
+/** Kinds of the alt anchors that are not main anchors: 8, 9, ... */
+export const EV_ALT = 8;
 
 /** The part of the WebAssembly API used here (the project's type libraries do not declare it). */
 interface WasmApi {
@@ -63,11 +71,14 @@ export class SimdBlockScan {
   private readonly out: Int32Array;
   private readonly meta: Int32Array;
   private readonly eventsFn: (from: number, to: number) => number;
+  private readonly altFn: ((from: number, to: number) => number) | null;
   private readonly countFn: (from: number, to: number) => number;
   private readonly kindOf: Int8Array;
-  /** Events by kind (0..7), positions ascending; `counts[k]` of them valid. */
+  /** Events by kind (0..7, then the alt kinds), positions ascending; `counts[k]` of them valid. */
   readonly byKind: Int32Array[];
-  readonly counts: Int32Array = new Int32Array(8);
+  readonly counts: Int32Array;
+  /** The last scan used the alt tables (no line starts listed; alt kinds listed). */
+  altMode = false;
   /** Every event but line starts (anchors and NULs), positions ascending; `otherCount` of them valid. */
   private others: Int32Array = new Int32Array(1024);
   private otherCount = 0;
@@ -84,12 +95,26 @@ export class SimdBlockScan {
     this.out = new Int32Array(this.mem, OUT, BLOCK_BYTES + 16);
     this.meta = new Int32Array(this.mem, META, 1);
     this.eventsFn = exports['events'] as (from: number, to: number) => number;
+    this.altFn = spec.alt === undefined ? null : exports['events2'] as (from: number, to: number) => number;
     this.countFn = exports['count'] as (from: number, to: number) => number;
     this.kindOf = new Int8Array(256).fill(-1);
     spec.anchors.forEach((a, k) => { this.kindOf[a.charCodeAt(0)] = k; });
     this.kindOf[0] = EV_NUL;
     this.kindOf[10] = EV_LINE_START;
-    this.byKind = Array.from({ length: 8 }, () => new Int32Array(256));
+    let kinds = EV_ALT;
+    for (const a of spec.alt ?? []) if (!spec.anchors.includes(a)) this.kindOf[a.charCodeAt(0)] = kinds++;
+    this.byKind = Array.from({ length: kinds }, () => new Int32Array(256));
+    this.counts = new Int32Array(kinds);
+  }
+
+  /** The kind of the events of anchor `a` (of `anchors` or `alt`), or -1. */
+  kindOfAnchor(a: string): number {
+    return this.kindOf[a.charCodeAt(0)]!;
+  }
+
+  /** Did the last scan list every event of kind `k`? (Not line starts in alt mode, not alt kinds in main mode.) */
+  covers(k: number): boolean {
+    return this.altMode ? k !== EV_LINE_START : k < EV_ALT;
   }
 
   /** A scanner for `spec`, or null when WebAssembly SIMD is not available here. */
@@ -119,10 +144,24 @@ export class SimdBlockScan {
     return this.lastHeld;
   }
 
-  /** List the events of block bytes [0, n). */
-  scan(n: number): void {
+  /** List the events of block bytes [0, n), with the main tables, or with the alt ones (`alt`). */
+  scan(n: number, alt = false): void {
     if (n > BLOCK_BYTES) throw new RangeError('SimdBlockScan.scan: more than the block');
-    const total = n > 0 ? this.eventsFn(0, n) : 0;
+    if (alt && this.altFn === null) throw new RangeError('SimdBlockScan.scan: no alt tables');
+    this.altMode = alt;
+    let total = n > 0 ? (alt ? this.altFn! : this.eventsFn)(0, n) : 0;
+    if (alt && n > 0) {
+      // NULs by memchr, merged into the (ascending) positions: rare, and the alt tables have no bucket left
+      const block = this.block.subarray(0, n);
+      let z = block.indexOf(0);
+      if (z !== -1) {
+        const list = Array.from(this.out.subarray(0, total));
+        for (; z !== -1; z = block.indexOf(0, z + 1)) list.push(z);
+        list.sort((x, y) => x - y);
+        this.out.set(list);
+        total = list.length;
+      }
+    }
     const counts = this.counts;
     counts.fill(0);
     const out = this.out, kindOf = this.kindOf, block = this.block, byKind = this.byKind;
@@ -132,7 +171,7 @@ export class SimdBlockScan {
       let q = out[i]!;
       const k = kindOf[block[q]!]!;
       if (k === EV_LINE_START) q++;
-      else {
+      else if (k < EV_ALT) {
         if (no === others.length) {
           const grown = new Int32Array(others.length * 2);
           grown.set(others);
@@ -234,7 +273,7 @@ export class EventNeedle {
   /** The first anchor position at or after `from`, or -1. */
   nextAt(buf: Buffer, from: number): number {
     const s = this.scan;
-    if (!s.holds(buf)) return this.fallback.nextAt(buf, from);
+    if (!s.holds(buf) || !s.covers(this.kind)) return this.fallback.nextAt(buf, from);
     if (this.gen !== s.generation) {
       this.gen = s.generation;
       this.idx = 0;
@@ -253,8 +292,21 @@ export class EventNeedle {
 
   /** Does [start, end) of `buf` contain the whole needle? */
   has(buf: Buffer, start: number, end: number): boolean {
-    if (!this.scan.holds(buf)) return this.fallback.has(buf, start, end);
-    return anchoredHas(this, buf, start, end, this.needle, this.anchorOffset, this.len, false);
+    if (!this.scan.holds(buf) || !this.scan.covers(this.kind)) return this.fallback.has(buf, start, end);
+    return anchoredFind(this, buf, start, end, this.needle, this.anchorOffset, this.len, false) !== -1;
+  }
+
+  /**
+   * Where the first whole needle in [start, end) of the block starts, or -1: as ByteFinder.find
+   * (parsers/kernel-log/journal-json.ts). Only for a buffer the scan `holds` and a kind it `covers`.
+   */
+  find(buf: Buffer, start: number, end: number): number {
+    return anchoredFind(this, buf, start, end, this.needle, this.anchorOffset, this.len, false);
+  }
+
+  /** Bytes of the needle. */
+  get length(): number {
+    return this.len;
   }
 }
 
@@ -310,31 +362,28 @@ const simd = (op: number, ...imm: number[]): number[] => [SIMD.prefix, ...uleb(o
 const v128const = (bytes: readonly number[]): number[] => simd(SIMD.const, ...bytes);
 const splat = (b: number): number[] => v128const(new Array<number>(16).fill(b));
 
-/** The module: memory `mem`, `events(from, to) → n` (positions at OUT), `count(from, to) → newlines`. */
-function scanModule(spec: SimdScanSpec): Uint8Array {
-  const anchors = spec.anchors.map((a) => [...Buffer.from(a, 'latin1')]);
-  if (anchors.length > 6 || anchors.some((a) => a.length < 1 || a.length > 4)) throw new RangeError('SimdBlockScan: up to 6 anchors of 1 to 4 bytes');
-  const firsts = new Set([0, 10, ...spec.lineStart]);
-  for (const a of anchors) {
-    if (firsts.has(a[0]!)) throw new RangeError('SimdBlockScan: anchors need distinct first bytes, none of them 0, 10 or a line-start byte');
-    firsts.add(a[0]!);
-  }
+interface Bucket { readonly first: number; readonly second: readonly number[] | null }
+
+/**
+ * An events function `(from, to) → n`, positions written at OUT. Up to 8 buckets, classified by nibble
+ * tables on the bytes at p and p + 1 (two vectors per step); a hit is listed when its 4 bytes hold a
+ * whole anchor, or (`nulAndNewline`) when its byte is a NUL or a newline (their buckets matched: the
+ * caller checks the rest).
+ */
+function eventsBody(buckets: readonly Bucket[], anchors: readonly (readonly number[])[], nulAndNewline: boolean): number[] {
   // nibble tables: bucket bit k set when bucket k allows that nibble at that byte (anything, past its end)
   const lo0 = new Array<number>(16).fill(0), hi0 = new Array<number>(16).fill(0);
   const lo1 = new Array<number>(16).fill(0), hi1 = new Array<number>(16).fill(0);
-  const addBucket = (bit: number, first: number, second: readonly number[] | null): void => {
+  buckets.forEach(({ first, second }, k) => {
+    const bit = 1 << k;
     lo0[first & 15]! |= bit;
     hi0[first >> 4]! |= bit;
     for (let n = 0; n < 16; n++) {
       if (second === null || second.some((b) => (b & 15) === n)) lo1[n]! |= bit;
       if (second === null || second.some((b) => b >> 4 === n)) hi1[n]! |= bit;
     }
-  };
-  anchors.forEach((a, k) => addBucket(1 << k, a[0]!, a.length < 2 ? null : [a[1]!]));
-  addBucket(1 << EV_NUL, 0, null);
-  addBucket(1 << EV_LINE_START, 10, spec.lineStart);
-
-  // ---- events(from, to): locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables, 15 m2 (v128)
+  });
+  // locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables, 15 m2 (v128)
   const P = 0, TO = 1, N = 2, BITS = 3, W = 4, Q = 5, V0 = 6, V1 = 7, M = 8, LOW = 9, ZERO = 10, T = 11, M2 = 15;
   const c: number[] = [];
   [lo0, hi0, lo1, hi1].forEach((t, i) => c.push(...v128const(t), OP.localSet, T + i));
@@ -367,8 +416,12 @@ function scanModule(spec: SimdScanSpec): Uint8Array {
   c.push(OP.localGet, P, OP.localGet, BITS, OP.i32Ctz, OP.i32Add, OP.localTee, Q, OP.localGet, TO, OP.i32GeU, OP.brIf, 1);
   c.push(OP.localGet, Q, OP.i32Load, 0, 0, OP.localSet, W);
   // listed: a NUL, a newline (its bucket matched: the caller checks the next byte), or a whole anchor
-  c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Eqz);
-  c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Const, 10, OP.i32Eq, OP.i32Or);
+  if (nulAndNewline) {
+    c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Eqz);
+    c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Const, 10, OP.i32Eq, OP.i32Or);
+  } else {
+    c.push(OP.i32Const, 0);
+  }
   anchors.forEach((a) => {
     let mask = 0, val = 0;
     a.forEach((b, i) => { mask |= 0xff << (8 * i); val |= b << (8 * i); });
@@ -384,10 +437,13 @@ function scanModule(spec: SimdScanSpec): Uint8Array {
   c.push(OP.localGet, P, OP.i32Const, 32, OP.i32Add, OP.localSet, P);
   c.push(OP.br, 0, OP.end, OP.end);
   c.push(OP.localGet, N, OP.end);
-  const eventsBody = [...wvec([[...uleb(4), OP.i32], [...uleb(10), OP.v128]]), ...c];
+  return [...wvec([[...uleb(4), OP.i32], [...uleb(10), OP.v128]]), ...c];
+}
 
-  // ---- count(from, to): locals 0 p, 1 to; 2 n, 3 bits, 4 run, 5 longest (i32); 6 nl (v128)
-  const CN = 2, CBITS = 3, RUN = 4, LONG = 5, NL = 6;
+/** `count(from, to) → newlines`; leaves the longest newline-free run of whole vectors at META. */
+function countBody(): number[] {
+  // locals 0 p, 1 to; 2 n, 3 bits, 4 run, 5 longest (i32); 6 nl (v128)
+  const P = 0, TO = 1, CN = 2, CBITS = 3, RUN = 4, LONG = 5, NL = 6;
   const d: number[] = [];
   d.push(...splat(10), OP.localSet, NL);
   d.push(OP.block, OP.void, OP.loop, OP.void);
@@ -405,15 +461,44 @@ function scanModule(spec: SimdScanSpec): Uint8Array {
   d.push(OP.br, 0, OP.end, OP.end);
   d.push(OP.i32Const, 0, OP.localGet, LONG, OP.i32Store, 2, ...uleb(META));
   d.push(OP.localGet, CN, OP.end);
-  const countBody = [...wvec([[...uleb(4), OP.i32], [...uleb(1), OP.v128]]), ...d];
+  return [...wvec([[...uleb(4), OP.i32], [...uleb(1), OP.v128]]), ...d];
+}
 
+/** The module: memory `mem`, `count(from, to) → newlines`, `events(from, to) → n` (positions at OUT) and, with alt anchors, `events2`. */
+function scanModule(spec: SimdScanSpec): Uint8Array {
+  const bytesOf = (a: string): number[] => [...Buffer.from(a, 'latin1')];
+  const anchors = spec.anchors.map(bytesOf);
+  if (anchors.length > 6 || anchors.some((a) => a.length < 1 || a.length > 4)) throw new RangeError('SimdBlockScan: up to 6 anchors of 1 to 4 bytes');
+  const firsts = new Set([0, 10, ...spec.lineStart]);
+  for (const a of anchors) {
+    if (firsts.has(a[0]!)) throw new RangeError('SimdBlockScan: anchors need distinct first bytes, none of them 0, 10 or a line-start byte');
+    firsts.add(a[0]!);
+  }
+  const bucketOf = (a: readonly number[]): Bucket => ({ first: a[0]!, second: a.length < 2 ? null : [a[1]!] });
+  const buckets: Bucket[] = anchors.map(bucketOf);
+  buckets[EV_NUL] = { first: 0, second: null };
+  buckets[EV_LINE_START] = { first: 10, second: spec.lineStart };
+  const bodies = [countBody(), eventsBody(buckets, anchors, true)];
+  if (spec.alt !== undefined) {
+    const alt = spec.alt.map(bytesOf);
+    if (alt.length > 8 || alt.some((a) => a.length < 1 || a.length > 4)) throw new RangeError('SimdBlockScan: up to 8 alt anchors of 1 to 4 bytes');
+    const altFirsts = new Set([0, 10]);
+    spec.alt.forEach((a, k) => {
+      const f = alt[k]![0]!;
+      if (altFirsts.has(f) || (!spec.anchors.includes(a) && firsts.has(f))) throw new RangeError('SimdBlockScan: alt anchors need distinct first bytes, none of them 0, 10 or another anchor\'s');
+      altFirsts.add(f);
+    });
+    bodies.push(eventsBody(alt.map(bucketOf), alt, false));
+  }
   const fnType = [0x60, ...wvec([[OP.i32], [OP.i32]]), ...wvec([[OP.i32]])];
+  const exportsSec = [[...wname('mem'), 0x02, 0], [...wname('count'), 0x00, 0], [...wname('events'), 0x00, 1]];
+  if (bodies.length > 2) exportsSec.push([...wname('events2'), 0x00, 2]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...wsection(1, wvec([fnType])),
-    ...wsection(3, wvec([[0], [0]])),
+    ...wsection(3, wvec(bodies.map(() => [0]))),
     ...wsection(5, wvec([[0x01, ...uleb(PAGES), ...uleb(PAGES)]])),
-    ...wsection(7, wvec([[...wname('mem'), 0x02, 0], [...wname('events'), 0x00, 0], [...wname('count'), 0x00, 1]])),
-    ...wsection(10, wvec([[...uleb(eventsBody.length), ...eventsBody], [...uleb(countBody.length), ...countBody]])),
+    ...wsection(7, wvec(exportsSec)),
+    ...wsection(10, wvec(bodies.map((b) => [...uleb(b.length), ...b]))),
   ]);
 }

@@ -116,8 +116,44 @@ describe('SimdBlockScan', () => {
     }
   });
 
+  it('with the alt tables: every alt anchor (main ones keep their kinds) and NUL, no line starts', () => {
+    const alt = [...SPEC.anchors, 'BOOT', 'HOST'];
+    const s = SimdBlockScan.create({ ...SPEC, alt });
+    assert.ok(s !== null);
+    const kinds = alt.map((a) => s.kindOfAnchor(a));
+    assert.deepEqual(kinds, [0, 1, 2, 3, 4, 5, 8, 9]);
+    const rnd = seededRandom(23);
+    const alphabet = Buffer.from('BOOT_HOSTnntrppre:[\\u \n{\0xaBH', 'latin1');
+    for (let t = 0; t < 300; t++) {
+      const n = Math.floor(rnd() * 3000);
+      for (let i = 0; i < Math.min(n + 64, BLOCK_BYTES); i++) s.block[i] = alphabet[Math.floor(rnd() * alphabet.length)]!;
+      s.scan(n, true);
+      assert.equal(s.altMode, true);
+      assert.equal(s.covers(EV_LINE_START), false);
+      assert.equal(s.covers(8), true);
+      for (const [j, a] of alt.entries()) {
+        const want: number[] = [];
+        for (let q = 0; q + a.length <= n; q++) if (s.block.toString('latin1', q, q + a.length) === a) want.push(q);
+        const got: number[] = Array.from(s.byKind[kinds[j]!]!.subarray(0, s.counts[kinds[j]!]!)).filter((q) => q + a.length <= n);
+        assert.deepEqual(got, want, `${a}, n ${n}`);
+      }
+      const nuls: number[] = [];
+      for (let q = 0; q < n; q++) if (s.block[q] === 0) nuls.push(q);
+      assert.deepEqual(Array.from(s.byKind[EV_NUL]!.subarray(0, s.counts[EV_NUL]!)), nuls);
+      assert.equal(s.counts[EV_LINE_START], 0);
+      // the merged list holds anchors and NULs, not the alt-only keys
+      assert.equal(s.quiet(0, n), ![0, 1, 2, 3, 4, 5, EV_NUL].some((k) => s.counts[k]! > 0 && s.byKind[k]![0]! < n));
+      // the main tables again: alt kinds are no longer covered
+      s.scan(n);
+      assert.equal(s.covers(8), false);
+      assert.equal(s.covers(EV_LINE_START), true);
+    }
+  });
+
   it('refuses anchors it cannot tell apart', () => {
     assert.throws(() => SimdBlockScan.create({ anchors: ['ab', 'ac'], lineStart: [] }), /distinct first bytes/);
     assert.throws(() => SimdBlockScan.create({ anchors: ['abcde'], lineStart: [] }), /1 to 4 bytes/);
+    assert.throws(() => SimdBlockScan.create({ anchors: ['ab'], lineStart: [], alt: ['ab', 'ax'] }), /distinct first bytes/);
+    assert.throws(() => SimdBlockScan.create({ anchors: ['ab'], lineStart: [], alt: ['ac'] }), /distinct first bytes/);
   });
 });

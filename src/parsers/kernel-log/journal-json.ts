@@ -99,7 +99,13 @@ export function rawJsonString(text: string, quotedKey: string): string | null {
  * for longer ones, so a long needle is searched by its first ANCHOR_BYTES bytes and the rest verified
  * (the same first occurrence; measured on the bench journal: `BOOT_ID"` 0.43 s/GB, `BOOT_` 0.26 s/GB).
  */
-export class ByteFinder {
+/** Finds the first whole occurrence of a key within [start, end) (a ByteFinder, or the SIMD scan's events). */
+export interface KeyFinder {
+  find(buf: Buffer, start: number, end: number): number;
+  readonly length: number;
+}
+
+export class ByteFinder implements KeyFinder {
   private readonly needle: Buffer;
   private readonly anchor: Buffer;
   private buf: Buffer | null = null;
@@ -149,7 +155,7 @@ const SHORT_VALUE = 64;
  * The finder looks for the key without its leading `"_` (`BOOT_ID"`): a rare first byte keeps
  * Buffer.indexOf fast on JSON, where `"` is everywhere; the two bytes before are checked here.
  */
-export function rawJsonRange(buf: Buffer, from: number, to: number, finder: ByteFinder): readonly [number, number] | null {
+export function rawJsonRange(buf: Buffer, from: number, to: number, finder: KeyFinder): readonly [number, number] | null {
   const k = finder.find(buf, from, to);
   if (k < from + 2 || buf[k - 1] !== 95 /* _ */ || buf[k - 2] !== 34 /* " */) return null;
   let i = k + finder.length;

@@ -11,7 +11,7 @@
 import { NeedleScanner } from '../../util/bytes.js';
 import { EV_LINE_START, EV_NUL, EventNeedle, SimdBlockScan } from '../../util/simd-scan.js';
 import { SCAN_IGNORE, SCAN_SEND, SCAN_VERIFY, type RangeClassifier, type ScanVerdict } from '../../ingest/parallel-scan.js';
-import { ByteFinder, equalBytes, rawJsonRange } from './journal-json.js';
+import { ByteFinder, equalBytes, rawJsonRange, type KeyFinder } from './journal-json.js';
 
 /**
  * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
@@ -41,6 +41,11 @@ const SIMD_NEEDLE_ANCHORS: readonly string[] = ['nntr', 'ppre', 'x ve', 'N fl'];
 const SIMD_JSON_ANCHORS: readonly string[] = [':[', '\\u'];
 /** Bytes after a newline that may start a line that matters (bodyStart's blanks and `>`, then `-` or `{`). */
 const SIMD_LINE_START: readonly number[] = [32, 9, 62, 45, 123];
+/**
+ * The anchors of a JSON block (a journal export, where every line is a candidate: no line starts): the
+ * needles' and the JSON ones, and the `_BOOT_ID` / `_HOSTNAME` keys each line is checked for.
+ */
+const SIMD_KEY_ANCHORS: readonly string[] = ['BOOT', 'HOST'];
 
 /** What the prefilter asks of a needle (a NeedleScanner, or an EventNeedle on a SIMD-scanned block). */
 export interface ByteNeedle {
@@ -54,8 +59,8 @@ export interface KernelScan {
   readonly jsonNeedles: readonly ByteNeedle[];
   readonly nul: ByteNeedle;
   /** Finders for the `_BOOT_ID` and `_HOSTNAME` keys of journal JSON lines. */
-  readonly bootKey: ByteFinder;
-  readonly hostKey: ByteFinder;
+  readonly bootKey: KeyFinder;
+  readonly hostKey: KeyFinder;
   /** The SIMD block scan whose events back the needles (null: indexOf scanners only). */
   readonly simd: SimdBlockScan | null;
 }
@@ -74,15 +79,40 @@ export function newScan(simd: SimdBlockScan | null = null): KernelScan {
     needles: simd === null ? needles : needles.map((f, k) => onEvents(KERNEL_LOG_NEEDLES[k]!, k, SIMD_NEEDLE_ANCHORS[k]!, f)),
     jsonNeedles: simd === null ? jsonNeedles : jsonNeedles.map((f, k) => onEvents(JSON_NEEDLES[k]!, SIMD_NEEDLE_ANCHORS.length + k, SIMD_JSON_ANCHORS[k]!, f)),
     nul: simd === null ? nul : new EventNeedle(simd, EV_NUL, 0, 0, nul),
-    bootKey: new ByteFinder('BOOT_ID"'),
-    hostKey: new ByteFinder('HOSTNAME"'),
+    bootKey: simd === null ? new ByteFinder('BOOT_ID"') : new EventKeyFinder(simd, 'BOOT_ID"', SIMD_KEY_ANCHORS[0]!),
+    hostKey: simd === null ? new ByteFinder('HOSTNAME"') : new EventKeyFinder(simd, 'HOSTNAME"', SIMD_KEY_ANCHORS[1]!),
     simd,
   };
 }
 
+/** A key finder answering from the SIMD scan's events in a JSON block (alt tables), else a ByteFinder. */
+class EventKeyFinder implements KeyFinder {
+  private readonly kind: number;
+  private readonly events: EventNeedle;
+  private readonly fallback: ByteFinder;
+
+  /** `anchor` starts `key` (offset 0), as the ByteFinder's own anchor does. */
+  constructor(private readonly simd: SimdBlockScan, key: string, anchor: string) {
+    this.kind = simd.kindOfAnchor(anchor);
+    this.events = new EventNeedle(simd, this.kind, key, 0, NO_NEEDLE);
+    this.fallback = new ByteFinder(key);
+  }
+
+  find(buf: Buffer, start: number, end: number): number {
+    return this.simd.holds(buf) && this.simd.covers(this.kind) ? this.events.find(buf, start, end) : this.fallback.find(buf, start, end);
+  }
+
+  get length(): number {
+    return this.fallback.length;
+  }
+}
+
+const NO_NEEDLE = { nextAt: (): number => -1, has: (): boolean => false };
+
 /** The SIMD block scan of the kernel-log prefilter, or null without WebAssembly SIMD. */
 export function newKernelSimdScan(): SimdBlockScan | null {
-  return SimdBlockScan.create({ anchors: [...SIMD_NEEDLE_ANCHORS, ...SIMD_JSON_ANCHORS], lineStart: SIMD_LINE_START });
+  const anchors = [...SIMD_NEEDLE_ANCHORS, ...SIMD_JSON_ANCHORS];
+  return SimdBlockScan.create({ anchors, lineStart: SIMD_LINE_START, alt: [...anchors, ...SIMD_KEY_ANCHORS] });
 }
 
 /** The first byte after blanks, tabs and `>` quote markers: what follows decides. */
@@ -227,13 +257,14 @@ export function newKernelRangeClassifier(): RangeClassifier {
  * longest newline-free run the count met says so; else the lines are walked as before).
  */
 function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan): Partial<RangeClassifier> {
-  const none = { nextAt: (): number => -1, has: (): boolean => false };
-  const starts = new EventNeedle(simd, EV_LINE_START, 10, 0, none);
+  const starts = new EventNeedle(simd, EV_LINE_START, 10, 0, NO_NEEDLE);
   return {
     readBlock: simd.block,
-    blockRead: (n) => simd.scan(n),
+    blockRead: (n) => simd.scan(n, isJsonBlock(simd.block, n)),
     nextCandidate(buf, from) {
       if (!simd.holds(buf)) return nearestCandidate(buf, from, scan);
+      // a JSON block: every line is a candidate (its boot and host are checked), none is skipped in bulk
+      if (simd.altMode) return from < buf.length ? from : -1;
       // every anchor (the JSON ones too: an earlier candidate is only a line more to classify) and NUL
       let c = simd.nextOther(from);
       if (c >= buf.length) c = -1;
@@ -241,10 +272,20 @@ function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan): Partial<Ran
       return l !== -1 && (c === -1 || l < c) ? l : c;
     },
     bulk(buf, pos, last, maxLineBytes) {
-      if (!simd.holds(buf) || startMayMatter(buf, pos, last + 1)) return -1;
+      if (!simd.holds(buf) || simd.altMode || startMayMatter(buf, pos, last + 1)) return -1;
       const lines = simd.countNewlines(pos, last + 1);
       if (last + 1 - pos > maxLineBytes && simd.longestRun >= maxLineBytes - 32) return -1;
       return lines;
     },
   };
+}
+
+/**
+ * Is the block [0, n) a journal JSON export's (the line after its first newline starts with `{`)? Then it
+ * is scanned with the JSON tables (simdClassifierHooks). Either table set gives the same verdicts; this
+ * only picks the faster one.
+ */
+function isJsonBlock(block: Buffer, n: number): boolean {
+  const nl = block.subarray(0, n).indexOf(10);
+  return nl !== -1 && nl + 1 < n && block[nl + 1] === 123;
 }
