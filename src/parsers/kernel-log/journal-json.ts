@@ -156,21 +156,31 @@ const SHORT_VALUE = 64;
  * Buffer.indexOf fast on JSON, where `"` is everywhere; the two bytes before are checked here.
  */
 export function rawJsonRange(buf: Buffer, from: number, to: number, finder: KeyFinder): readonly [number, number] | null {
+  return rawJsonRangeInto(buf, from, to, finder, SCRATCH) ? [SCRATCH[0]!, SCRATCH[1]!] : null;
+}
+
+const SCRATCH = new Int32Array(2);
+
+/** As {@link rawJsonRange}, the range written to `out` (no allocation: a worker asks this of every journal line). */
+export function rawJsonRangeInto(buf: Buffer, from: number, to: number, finder: KeyFinder, out: Int32Array): boolean {
   const k = finder.find(buf, from, to);
-  if (k < from + 2 || buf[k - 1] !== 95 /* _ */ || buf[k - 2] !== 34 /* " */) return null;
+  if (k < from + 2 || buf[k - 1] !== 95 /* _ */ || buf[k - 2] !== 34 /* " */) return false;
   let i = k + finder.length;
   while (i < to && buf[i] === 32) i++;
-  if (i >= to || buf[i] !== 58) return null;
+  if (i >= to || buf[i] !== 58) return false;
   i++;
   while (i < to && buf[i] === 32) i++;
-  if (i >= to || buf[i] !== 34) return null;
+  if (i >= to || buf[i] !== 34) return false;
   const s = i + 1;
   // the closing quote: a short value (boot id, host name) by a JS loop, a long one by indexOf
   const stop = Math.min(to, s + SHORT_VALUE);
   let e = s;
   while (e < stop && buf[e] !== 34) e++;
   if (e === stop) e = stop < to ? buf.indexOf(34, stop) : -1;
-  return e !== -1 && e < to ? [s, e] : null;
+  if (e === -1 || e >= to) return false;
+  out[0] = s;
+  out[1] = e;
+  return true;
 }
 
 /** Is `a` byte for byte the range [r0, r1) of `buf`? (a JS loop: short ranges, no native call) */

@@ -11,7 +11,7 @@
 import { NeedleScanner } from '../../util/bytes.js';
 import { EV_LINE_START, EV_NUL, EventNeedle, SimdBlockScan } from '../../util/simd-scan.js';
 import { SCAN_IGNORE, SCAN_SEND, SCAN_VERIFY, type RangeClassifier, type ScanVerdict } from '../../ingest/parallel-scan.js';
-import { ByteFinder, equalBytes, rawJsonRange, type KeyFinder } from './journal-json.js';
+import { ByteFinder, equalBytes, rawJsonRangeInto, type KeyFinder } from './journal-json.js';
 
 /**
  * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
@@ -226,6 +226,9 @@ export function newKernelRangeClassifier(): RangeClassifier {
   const simd = newKernelSimdScan();
   const scan = newScan(simd);
   let known: { host: Buffer | null; boot: Buffer } | null = null;
+  // the boot and host value ranges of the line being classified
+  const b = new Int32Array(2);
+  const h = new Int32Array(2);
   const simdHooks: Partial<RangeClassifier> = simd === null ? {} : simdClassifierHooks(simd, scan);
   return {
     reset() {
@@ -239,11 +242,10 @@ export function newKernelRangeClassifier(): RangeClassifier {
       const v = staticVerdict(buf, start, end, i, scan);
       if (v === SCAN_SEND) known = null; // the main thread's state may change on it
       if (v !== SCAN_VERIFY) return v;
-      const b = rawJsonRange(buf, i, end, scan.bootKey);
-      if (b === null) return SCAN_IGNORE; // jsonBootChanged() is false without a boot id
-      const h = rawJsonRange(buf, i, end, scan.hostKey);
-      if (known !== null && equalBytes(known.boot, buf, b[0], b[1]) && (h === null ? known.host === null : known.host !== null && equalBytes(known.host, buf, h[0], h[1]))) return SCAN_IGNORE;
-      known = { host: h === null ? null : Buffer.from(buf.subarray(h[0], h[1])), boot: Buffer.from(buf.subarray(b[0], b[1])) };
+      if (!rawJsonRangeInto(buf, i, end, scan.bootKey, b)) return SCAN_IGNORE; // jsonBootChanged() is false without a boot id
+      const hasHost = rawJsonRangeInto(buf, i, end, scan.hostKey, h);
+      if (known !== null && equalBytes(known.boot, buf, b[0]!, b[1]!) && (!hasHost ? known.host === null : known.host !== null && equalBytes(known.host, buf, h[0]!, h[1]!))) return SCAN_IGNORE;
+      known = { host: hasHost ? Buffer.from(buf.subarray(h[0]!, h[1]!)) : null, boot: Buffer.from(buf.subarray(b[0]!, b[1]!)) };
       return SCAN_VERIFY;
     },
   };
