@@ -37,3 +37,4 @@ parentPort!.on('message', (index: number) => {
   }
   parentPort!.postMessage(reply, transfer);
 });
+parentPort!.postMessage({ ready: true } satisfies WorkerReply);

@@ -303,15 +303,16 @@ export async function scanFileParallel(
       for (let i = 0; i < job.count; i++) deliver(scanRange(fd, job, i, c, block));
       return true;
     }
-    await runWorkers(job, cls, Math.min(workers, job.count), deliver);
+    await runWorkers(job, cls, Math.min(workers, job.count), deliver, () => ({ fd, classifier: makeClassifier(), block }));
     return true;
   } finally {
     closeSync(fd);
   }
 }
 
-/** A worker's reply: a range's result (its buffers transferred) or an error. */
+/** A worker's reply: ready for ranges (sent once, when it has loaded its classifier), a range's result (its buffers transferred) or an error. */
 export type WorkerReply =
+  | { readonly ready: true }
   | { readonly index: number; readonly start: number; readonly end: number; readonly lines: number; readonly candidates: number; readonly bytes: ArrayBuffer; readonly used: number; readonly meta: ArrayBuffer }
   | { readonly index: number; readonly error: string; readonly code?: string };
 
@@ -321,7 +322,16 @@ export interface WorkerSetup {
   readonly cls: RangeClassifierModule;
 }
 
-async function runWorkers(job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void): Promise<void> {
+/**
+ * Scan the ranges with `n` worker threads, delivering results in range order. Until the first worker has
+ * started (~60 ms: a thread, its modules, its classifier), this thread scans the next ranges itself
+ * (`local()` gives it a classifier and the file), one per turn of the event loop, so the start-up does
+ * not leave both cores idle; ranges go to a worker only once it says it is ready.
+ */
+async function runWorkers(
+  job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void,
+  local: () => { readonly fd: number; readonly classifier: RangeClassifier; readonly block: Buffer },
+): Promise<void> {
   const setup: WorkerSetup = { job, cls };
   const pool = Array.from({ length: n }, () => new Worker(WORKER_URL, { workerData: setup }));
   try {
@@ -335,12 +345,30 @@ async function runWorkers(job: ScanJob, cls: RangeClassifierModule, n: number, d
         failed = true;
         reject(err);
       };
+      let ready = 0;
       const send = (w: Worker): void => {
         if (nextToSend < job.count) w.postMessage(nextToSend++);
+      };
+      const flush = (): void => {
+        try {
+          for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
+            done.delete(nextToDeliver++);
+            deliver(r);
+          }
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        if (nextToDeliver === job.count) resolve();
       };
       for (const w of pool) {
         w.on('message', (m: WorkerReply) => {
           if (failed) return;
+          if ('ready' in m) {
+            ready++;
+            for (let k = 0; k < AHEAD_PER_WORKER; k++) send(w);
+            return;
+          }
           if ('error' in m) {
             fail(m.code === 'CTD_INPUT_UNREADABLE' ? new InputError('CTD_INPUT_UNREADABLE', m.error, { path: job.path }) : new Error(`range scan worker failed: ${m.error}`));
             return;
@@ -350,23 +378,29 @@ async function runWorkers(job: ScanJob, cls: RangeClassifierModule, n: number, d
             bytes: Buffer.from(m.bytes, 0, m.used), meta: new Float64Array(m.meta, 0, 3 * m.candidates),
           });
           send(w);
-          try {
-            for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
-              done.delete(nextToDeliver++);
-              deliver(r);
-            }
-          } catch (err) {
-            fail(err);
-            return;
-          }
-          if (nextToDeliver === job.count) resolve();
+          flush();
         });
         w.on('error', fail);
         w.on('exit', (code) => {
           if (nextToDeliver < job.count) fail(new Error(`range scan worker exited (${code}) before the scan ended`));
         });
       }
-      for (let k = 0; k < AHEAD_PER_WORKER; k++) for (const w of pool) send(w);
+      // this thread's share while the workers start: a range per turn of the event loop (their 'ready' gets in between)
+      void (async () => {
+        let mine: ReturnType<typeof local> | null = null;
+        while (!failed && ready === 0 && nextToSend < job.count) {
+          mine ??= local();
+          const index = nextToSend++;
+          try {
+            done.set(index, scanRange(mine.fd, job, index, mine.classifier, mine.block));
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          flush();
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      })();
     });
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
