@@ -24,7 +24,7 @@ import { anchoredFind } from './bytes.js';
 
 /** Bytes of the read block inside the module's memory. */
 export const BLOCK_BYTES = 128 * 1024;
-const PAD = 64;
+const PAD = 128;
 /** i32 slot where `count` leaves the longest run of newline-free whole vectors (bytes). */
 const META = BLOCK_BYTES + PAD;
 /** Event positions (i32): at most one per byte of the block. */
@@ -383,8 +383,8 @@ function eventsBody(buckets: readonly Bucket[], anchors: readonly (readonly numb
       if (second === null || second.some((b) => b >> 4 === n)) hi1[n]! |= bit;
     }
   });
-  // locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables, 15 m2 (v128)
-  const P = 0, TO = 1, N = 2, BITS = 3, W = 4, Q = 5, V0 = 6, V1 = 7, M = 8, LOW = 9, ZERO = 10, T = 11, M2 = 15;
+  // locals 0 p, 1 to (params); 2 n, 3 bits, 4 w, 5 q (i32); 6 v0, 7 v1, 8 m, 9 low, 10 zero, 11..14 tables, 15..17 m2..m4 (v128)
+  const P = 0, TO = 1, N = 2, BITS = 3, W = 4, Q = 5, V0 = 6, V1 = 7, M = 8, LOW = 9, ZERO = 10, T = 11, M2 = 15, M3 = 16, M4 = 17;
   const c: number[] = [];
   [lo0, hi0, lo1, hi1].forEach((t, i) => c.push(...v128const(t), OP.localSet, T + i));
   c.push(...splat(15), OP.localSet, LOW);
@@ -395,49 +395,57 @@ function eventsBody(buckets: readonly Bucket[], anchors: readonly (readonly numb
     OP.localGet, hi, OP.localGet, v, OP.i32Const, 4, ...simd(SIMD.shrU16), OP.localGet, LOW, ...simd(SIMD.and), ...simd(SIMD.swizzle),
     ...simd(SIMD.and),
   ];
+  // the lanes of a hit pair of vectors (p + off .. p + off + 31): each listed if it holds what the caller wants
+  const hits = (ma: number, mb: number, off: number): void => {
+    // lanes with a bucket bit: the bitmasks of (m == 0), inverted, the second vector's in the high half
+    c.push(OP.localGet, ma, OP.localGet, ZERO, ...simd(SIMD.eq), ...simd(SIMD.bitmask));
+    c.push(OP.localGet, mb, OP.localGet, ZERO, ...simd(SIMD.eq), ...simd(SIMD.bitmask), OP.i32Const, 16, OP.i32Shl, OP.i32Or);
+    c.push(OP.i32Const, ...sleb(-1), OP.i32Xor, OP.localSet, BITS);
+    c.push(OP.block, OP.void, OP.loop, OP.void);
+    c.push(OP.localGet, BITS, OP.i32Eqz, OP.brIf, 1);
+    // q = p + off + ctz(bits); stop at `to`
+    c.push(OP.localGet, P, OP.localGet, BITS, OP.i32Ctz, OP.i32Add, OP.i32Const, ...sleb(off), OP.i32Add, OP.localTee, Q, OP.localGet, TO, OP.i32GeU, OP.brIf, 1);
+    c.push(OP.localGet, Q, OP.i32Load, 0, 0, OP.localSet, W);
+    // listed: a NUL, a newline (its bucket matched: the caller checks the next byte), or a whole anchor
+    if (nulAndNewline) {
+      c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Eqz);
+      c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Const, 10, OP.i32Eq, OP.i32Or);
+    } else {
+      c.push(OP.i32Const, 0);
+    }
+    anchors.forEach((an) => {
+      let mask = 0, val = 0;
+      an.forEach((x, i) => { mask |= 0xff << (8 * i); val |= x << (8 * i); });
+      c.push(OP.localGet, W, OP.i32Const, ...sleb(mask | 0), OP.i32And, OP.i32Const, ...sleb(val | 0), OP.i32Eq, OP.i32Or);
+    });
+    c.push(OP.if, OP.void);
+    c.push(OP.localGet, N, OP.i32Const, 2, OP.i32Shl, OP.localGet, Q, OP.i32Store, 2, ...uleb(OUT));
+    c.push(OP.localGet, N, OP.i32Const, 1, OP.i32Add, OP.localSet, N);
+    c.push(OP.end);
+    c.push(OP.localGet, BITS, OP.localGet, BITS, OP.i32Const, 1, OP.i32Sub, OP.i32And, OP.localSet, BITS);
+    c.push(OP.br, 0, OP.end, OP.end);
+  };
+  // four vectors per step (independent work for the pipeline, one branch): lanes p .. p+63
+  const pair = (off: number, into: number): void => {
+    c.push(OP.localGet, P, ...simd(SIMD.load, 0, off), OP.localSet, V0);
+    c.push(OP.localGet, P, ...simd(SIMD.load, 0, off + 1), OP.localSet, V1);
+    c.push(...classify(V0, T, T + 1), ...classify(V1, T + 2, T + 3), ...simd(SIMD.and), OP.localSet, into);
+  };
   c.push(OP.block, OP.void, OP.loop, OP.void);
   c.push(OP.localGet, P, OP.localGet, TO, OP.i32GeU, OP.brIf, 1);
-  c.push(OP.localGet, P, ...simd(SIMD.load, 0, 0), OP.localSet, V0);
-  c.push(OP.localGet, P, ...simd(SIMD.load, 0, 1), OP.localSet, V1);
-  // two vectors per step (independent work for the pipeline): lanes p..p+15 and p+16..p+31
-  c.push(...classify(V0, T, T + 1), ...classify(V1, T + 2, T + 3), ...simd(SIMD.and), OP.localSet, M);
-  c.push(OP.localGet, P, ...simd(SIMD.load, 0, 16), OP.localSet, V0);
-  c.push(OP.localGet, P, ...simd(SIMD.load, 0, 17), OP.localSet, V1);
-  c.push(...classify(V0, T, T + 1), ...classify(V1, T + 2, T + 3), ...simd(SIMD.and), OP.localTee, M2);
-  c.push(OP.localGet, M, ...simd(SIMD.or), ...simd(SIMD.anyTrue));
+  pair(0, M);
+  pair(16, M2);
+  pair(32, M3);
+  pair(48, M4);
+  c.push(OP.localGet, M, OP.localGet, M2, ...simd(SIMD.or), OP.localGet, M3, OP.localGet, M4, ...simd(SIMD.or), ...simd(SIMD.or), ...simd(SIMD.anyTrue));
   c.push(OP.if, OP.void);
-  // lanes with a bucket bit: the bitmasks of (m == 0), inverted, the second vector's in the high half
-  c.push(OP.localGet, M, OP.localGet, ZERO, ...simd(SIMD.eq), ...simd(SIMD.bitmask));
-  c.push(OP.localGet, M2, OP.localGet, ZERO, ...simd(SIMD.eq), ...simd(SIMD.bitmask), OP.i32Const, 16, OP.i32Shl, OP.i32Or);
-  c.push(OP.i32Const, ...sleb(-1), OP.i32Xor, OP.localSet, BITS);
-  c.push(OP.block, OP.void, OP.loop, OP.void);
-  c.push(OP.localGet, BITS, OP.i32Eqz, OP.brIf, 1);
-  // q = p + ctz(bits); stop at `to`
-  c.push(OP.localGet, P, OP.localGet, BITS, OP.i32Ctz, OP.i32Add, OP.localTee, Q, OP.localGet, TO, OP.i32GeU, OP.brIf, 1);
-  c.push(OP.localGet, Q, OP.i32Load, 0, 0, OP.localSet, W);
-  // listed: a NUL, a newline (its bucket matched: the caller checks the next byte), or a whole anchor
-  if (nulAndNewline) {
-    c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Eqz);
-    c.push(OP.localGet, W, OP.i32Const, ...sleb(0xff), OP.i32And, OP.i32Const, 10, OP.i32Eq, OP.i32Or);
-  } else {
-    c.push(OP.i32Const, 0);
-  }
-  anchors.forEach((a) => {
-    let mask = 0, val = 0;
-    a.forEach((b, i) => { mask |= 0xff << (8 * i); val |= b << (8 * i); });
-    c.push(OP.localGet, W, OP.i32Const, ...sleb(mask | 0), OP.i32And, OP.i32Const, ...sleb(val | 0), OP.i32Eq, OP.i32Or);
-  });
-  c.push(OP.if, OP.void);
-  c.push(OP.localGet, N, OP.i32Const, 2, OP.i32Shl, OP.localGet, Q, OP.i32Store, 2, ...uleb(OUT));
-  c.push(OP.localGet, N, OP.i32Const, 1, OP.i32Add, OP.localSet, N);
+  hits(M, M2, 0);
+  hits(M3, M4, 32);
   c.push(OP.end);
-  c.push(OP.localGet, BITS, OP.localGet, BITS, OP.i32Const, 1, OP.i32Sub, OP.i32And, OP.localSet, BITS);
-  c.push(OP.br, 0, OP.end, OP.end);
-  c.push(OP.end);
-  c.push(OP.localGet, P, OP.i32Const, 32, OP.i32Add, OP.localSet, P);
+  c.push(OP.localGet, P, OP.i32Const, ...sleb(64), OP.i32Add, OP.localSet, P);
   c.push(OP.br, 0, OP.end, OP.end);
   c.push(OP.localGet, N, OP.end);
-  return [...wvec([[...uleb(4), OP.i32], [...uleb(10), OP.v128]]), ...c];
+  return [...wvec([[...uleb(4), OP.i32], [...uleb(12), OP.v128]]), ...c];
 }
 
 /** `count(from, to) → newlines`; leaves the longest newline-free run of whole vectors at META. */
