@@ -24,7 +24,7 @@ import { anchoredFind } from './bytes.js';
 
 /** Bytes of the read block inside the module's memory. */
 export const BLOCK_BYTES = 128 * 1024;
-const PAD = 128;
+const PAD = 256;
 /** i32 slot where `count` leaves the longest run of newline-free whole vectors (bytes). */
 const META = BLOCK_BYTES + PAD;
 /** Event positions (i32): at most one per byte of the block. */
@@ -431,21 +431,20 @@ function eventsBody(buckets: readonly Bucket[], anchors: readonly (readonly numb
     c.push(OP.localGet, P, ...simd(SIMD.load, 0, off + 1), OP.localSet, V1);
     c.push(...classify(V0, T, T + 1), ...classify(V1, T + 2, T + 3), ...simd(SIMD.and), OP.localSet, into);
   };
+  const MS = [M, M2, M3, M4, M4 + 1, M4 + 2, M4 + 3, M4 + 4];
   c.push(OP.block, OP.void, OP.loop, OP.void);
   c.push(OP.localGet, P, OP.localGet, TO, OP.i32GeU, OP.brIf, 1);
-  pair(0, M);
-  pair(16, M2);
-  pair(32, M3);
-  pair(48, M4);
-  c.push(OP.localGet, M, OP.localGet, M2, ...simd(SIMD.or), OP.localGet, M3, OP.localGet, M4, ...simd(SIMD.or), ...simd(SIMD.or), ...simd(SIMD.anyTrue));
+  MS.forEach((m, k) => pair(16 * k, m));
+  c.push(OP.localGet, MS[0]!);
+  for (let k = 1; k < MS.length; k++) c.push(OP.localGet, MS[k]!, ...simd(SIMD.or));
+  c.push(...simd(SIMD.anyTrue));
   c.push(OP.if, OP.void);
-  hits(M, M2, 0);
-  hits(M3, M4, 32);
+  for (let k = 0; k < MS.length; k += 2) hits(MS[k]!, MS[k + 1]!, 16 * k);
   c.push(OP.end);
-  c.push(OP.localGet, P, OP.i32Const, ...sleb(64), OP.i32Add, OP.localSet, P);
+  c.push(OP.localGet, P, OP.i32Const, ...sleb(16 * MS.length), OP.i32Add, OP.localSet, P);
   c.push(OP.br, 0, OP.end, OP.end);
   c.push(OP.localGet, N, OP.end);
-  return [...wvec([[...uleb(4), OP.i32], [...uleb(12), OP.v128]]), ...c];
+  return [...wvec([[...uleb(4), OP.i32], [...uleb(16), OP.v128]]), ...c];
 }
 
 /** `count(from, to) → newlines`; leaves the longest newline-free run of whole vectors at META. */
