@@ -100,23 +100,28 @@ function once(argv: readonly string[], rssFile: string): { sec: number; rss: num
   return { sec, rss, code: r.status ?? -1, stdout: r.stdout + (r.status !== 0 && r.status !== 1 ? r.stderr : '') };
 }
 
-function measure(argv: readonly string[], env: Env, okCodes: readonly number[]): Measure {
+/**
+ * Time several commands of one case INTERLEAVED: each warm-up round and each timed round runs every
+ * command once, in order, so that a drift of the machine's speed (this VM drifts by ±30 % within
+ * minutes) falls on ctdoctor and its baselines alike and their ratio stays meaningful.
+ */
+function measureAll(argvs: readonly (readonly string[])[], env: Env, okCodes: readonly number[]): Measure[] {
   const rssFile = join(tmpdir(), `ctd-bench-rss-${process.pid}`);
-  for (let i = 0; i < env.warmup; i++) once(argv, rssFile);
-  const seconds: number[] = [];
-  let peak: number | null = null;
-  let code = 0;
-  let stdout = '';
+  for (let i = 0; i < env.warmup; i++) for (const argv of argvs) once(argv, rssFile);
+  const acc = argvs.map(() => ({ seconds: [] as number[], peak: null as number | null, code: 0, stdout: '' }));
   for (let i = 0; i < env.runs; i++) {
-    const r = once(argv, rssFile);
-    if (!okCodes.includes(r.code)) throw new Error(`${argv.join(' ')}: exit ${r.code}\n${r.stdout.slice(0, 2000)}`);
-    seconds.push(r.sec);
-    if (r.rss !== null) peak = Math.max(peak ?? 0, r.rss);
-    code = r.code;
-    stdout = r.stdout;
+    argvs.forEach((argv, k) => {
+      const r = once(argv, rssFile);
+      if (!okCodes.includes(r.code)) throw new Error(`${argv.join(' ')}: exit ${r.code}\n${r.stdout.slice(0, 2000)}`);
+      const a = acc[k]!;
+      a.seconds.push(r.sec);
+      if (r.rss !== null) a.peak = Math.max(a.peak ?? 0, r.rss);
+      a.code = r.code;
+      a.stdout = r.stdout;
+    });
   }
   rmSync(rssFile, { force: true });
-  return { seconds, medianSec: median(seconds), peakRssKiB: peak, exitCode: code, stdout };
+  return acc.map((a) => ({ seconds: a.seconds, medianSec: median(a.seconds), peakRssKiB: a.peak, exitCode: a.code, stdout: a.stdout }));
 }
 
 // ------------------------------------------------------------------ cases
@@ -380,8 +385,11 @@ function main(): void {
   for (const c of all) {
     const bytes = statSync(c.file).size;
     const mb = bytes / 1e6;
-    log(`${c.id}: ${fmt(mb, 0)} MB — ctdoctor`);
-    const ctd = measure([process.execPath, BIN, 'analyze', c.file, '--format', 'json', '-o', outFile], env, [0, 1]);
+    log(`${c.id}: ${fmt(mb, 0)} MB — ctdoctor, ${c.baselines.map((b) => b.label).join(', ')} (interleaved)`);
+    const [ctd, ...baseMeasures] = measureAll([
+      [process.execPath, BIN, 'analyze', c.file, '--format', 'json', '-o', outFile],
+      ...c.baselines.map((b) => ['bash', '-c', b.shell]),
+    ], env, [0, 1]) as [Measure, ...Measure[]];
     const report = JSON.parse(readFileSync(outFile, 'utf8')) as ReportLike;
     rmSync(outFile, { force: true });
     const errs = c.check(report);
@@ -393,9 +401,8 @@ function main(): void {
     });
     memory.push({ caseId: c.id, peakRssMiB: ctdRss, met: ctdRss !== null && ctdRss <= 150 });
     const medians = new Map<string, number>();
-    for (const b of c.baselines) {
-      log(`${c.id}: ${b.label}`);
-      const m = measure(['bash', '-c', b.shell], env, [0, 1]);
+    for (const [k, b] of c.baselines.entries()) {
+      const m = baseMeasures[k]!;
       medians.set(b.id, m.medianSec);
       rows.push({
         caseId: c.id, command: b.label, tool: 'baseline', baselineId: b.id, medianSec: m.medianSec, seconds: m.seconds,
