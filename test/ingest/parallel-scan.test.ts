@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,7 +11,9 @@ import type { KernelLogState } from '../../src/parsers/kernel-log/index.js';
 import { kernelLogKind, kernelLogParser } from '../../src/parsers/kernel-log/index.js';
 import { newAccount } from '../../src/model/line-account.js';
 import type { AnyRecord } from '../../src/model/records.js';
-import { parallelScanWorkers } from '../../src/ingest/parallel-scan.js';
+import { parallelScanWorkers, scanRange, type ScanJob } from '../../src/ingest/parallel-scan.js';
+import { newKernelRangeClassifier } from '../../src/parsers/kernel-log/prefilter.js';
+import { SimdBlockScan } from '../../src/util/simd-scan.js';
 import { assertBalanced, fixturePath, readFixture, seededRandom } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctd-pscan-'));
@@ -90,6 +92,53 @@ function mixedLog(seed: number, n: number): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * A seeded journal export, `n` lines: mostly JSON lines of one host and boot (the runs the range
+ * classifier skips at once, prefilter.ts JsonRunSkip), broken now and then by everything that must end
+ * such a run or be read the general way: id changes (also to a longer host with the same start), lines
+ * without host or boot, keys with blanks, decoy keys before the real ones, key names inside messages,
+ * needles, escapes, byte-array messages, markers, blank and indented lines, CRLF, lines over the cap.
+ */
+function journalLog(seed: number, n: number): Buffer {
+  const rnd = seededRandom(seed);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  let boot = BOOTS[0]!;
+  let host = 'web-07';
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.01) boot = pick([...BOOTS, 'short']);
+    else if (r < 0.02) host = pick(['web-07', 'web-070', 'web-0', 'db-1']);
+    let bootField = `"_BOOT_ID":"${boot}",`;
+    let hostField = `"_HOSTNAME":"${host}",`;
+    let msg = '"MESSAGE":"eth0: carrier lost"';
+    let pre = '';
+    const q = rnd();
+    if (q < 0.02) bootField = '';
+    else if (q < 0.04) hostField = '';
+    else if (q < 0.05) bootField = `"_BOOT_ID" : "${boot}",`;
+    else if (q < 0.06) hostField = `"_HOSTNAME" :"${host}",`;
+    else if (q < 0.07) pre = `"X_BOOT_ID":"${BOOTS[1]}","X_HOSTNAME":"decoy",`;
+    else if (q < 0.08) msg = '"MESSAGE":"key \\"_BOOT_ID\\" and HOSTNAME\\" in text"';
+    else if (q < 0.09) pre = `"MESSAGE":"see _BOOT_ID","OTHER":"BOOT BOOT_I HOSTNAM",`;
+    else if (q < 0.1) msg = `"MESSAGE":"${DROP}"`;
+    else if (q < 0.11) msg = '"MESSAGE":"\\u001b[0m colour"';
+    else if (q < 0.115) msg = '"MESSAGE":[110,102,95,99,111,110,110,116,114,97,99,107]';
+    else if (q < 0.12) hostField = `"_HOSTNAME":"${host}","_HOSTNAME":"other",`;
+    else if (q < 0.125) bootField = `"_BOOT_ID":"${boot}","_BOOT_ID":"${BOOTS[2]}",`;
+    else if (q < 0.135) { pre = `"X_BOOT_ID":"${boot}",`; hostField = '"_HOSTNAME":"elsewhere",'; }
+    else if (q < 0.14) { pre = `"X_HOSTNAME":"${host}",`; hostField = '"_HOSTNAME":"elsewhere",'; }
+    else if (q < 0.145) msg = `"MESSAGE":"${'y'.repeat(MAX_LINE_BYTES + Math.floor(rnd() * 100) - 120)}"`;
+    let line = `{"__REALTIME_TIMESTAMP":"${1715594400000000 + i * 1000}",${pre}${bootField}"_TRANSPORT":"kernel",${hostField}${msg}}`;
+    const w = rnd();
+    if (w < 0.005) line = '-- Reboot --';
+    else if (w < 0.01) line = '';
+    else if (w < 0.015) line = ` ${line}`;
+    out.push(line, rnd() < 0.05 ? '\r\n' : '\n');
+  }
+  return Buffer.from(out.join(''));
+}
+
 describe('parallel range scan (kernel-log)', () => {
   it('gives the serial outcome on every kernel-log fixture, with ranges of any size', async () => {
     const names = readdirSync(fixturePath('kernel-log')).filter((f) => f.endsWith('.txt'));
@@ -104,6 +153,40 @@ describe('parallel range scan (kernel-log)', () => {
     for (let seed = 1; seed <= 12; seed++) {
       const bytes = mixedLog(seed, 400);
       for (const rangeBytes of [13, 256, 4096, 65536, 300_000]) await assertSame(bytes, { workers: 0, rangeBytes }, `seed ${seed}`);
+    }
+  });
+
+  it('journal exports: runs of same-id JSON lines skipped at once give the serial outcome', async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const bytes = journalLog(seed, 3000);
+      const want = serial(bytes);
+      assert.ok(want.records.filter((e) => e.type === 'reboot').length >= 10, `seed ${seed}: boot changes seen`);
+      for (const rangeBytes of [4096, 65536, 1 << 20]) await assertSame(bytes, { workers: 0, rangeBytes }, `journal seed ${seed}`);
+    }
+  });
+
+  it('journal exports: the SIMD classifier sends exactly the lines the indexOf one sends', () => {
+    if (SimdBlockScan.create({ anchors: ['ab'], lineStart: [] }) === null) return; // no WebAssembly SIMD here: one path only
+    for (let seed = 1; seed <= 6; seed++) {
+      const file = join(dir, `verdicts-${seed}.log`);
+      const bytes = journalLog(seed, 3000);
+      writeFileSync(file, bytes);
+      const fd = openSync(file, 'r');
+      try {
+        for (const rangeBytes of [4096, 1 << 20]) {
+          const job: ScanJob = { file, path: file, noFollow: false, size: bytes.length, rangeBytes, count: Math.ceil(bytes.length / rangeBytes), maxLineBytes: MAX_LINE_BYTES, keepBytes: 800 };
+          const simd = newKernelRangeClassifier();
+          const plain = newKernelRangeClassifier(false);
+          const block = Buffer.allocUnsafeSlow(128 * 1024);
+          for (let i = 0; i < job.count; i++) {
+            const a = scanRange(fd, job, i, simd, block);
+            const b = scanRange(fd, job, i, plain, block);
+            assert.deepEqual({ ...a, bytes: a.bytes.toString('latin1') }, { ...b, bytes: b.bytes.toString('latin1') }, `seed ${seed}, range ${i} of ${rangeBytes}`);
+          }
+        }
+      } finally {
+        closeSync(fd);
+      }
     }
   });
 

@@ -11,7 +11,7 @@
 import { NeedleScanner } from '../../util/bytes.js';
 import { EV_LINE_START, EV_NUL, EventNeedle, SimdBlockScan } from '../../util/simd-scan.js';
 import { SCAN_IGNORE, SCAN_SEND, SCAN_VERIFY, type RangeClassifier, type ScanVerdict } from '../../ingest/parallel-scan.js';
-import { ByteFinder, equalBytes, rawJsonRangeInto, type KeyFinder } from './journal-json.js';
+import { ByteFinder, equalBytes, jsonValueAt, rawJsonRangeInto, type KeyFinder } from './journal-json.js';
 
 /**
  * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
@@ -221,15 +221,16 @@ export function startMayMatter(buf: Buffer, start: number, end: number): boolean
  * line without a needle whose pair equals that of the previous JSON line (no line sent in between) is
  * ignored: once the main thread has parsed the first of them, wants() answers the same on all of them
  * (it checks that it rejects it: SCAN_VERIFY). A line without `_BOOT_ID` is ignored whatever the state.
+ * `useSimd` false: the indexOf scanners only (tests compare the verdicts of both).
  */
-export function newKernelRangeClassifier(): RangeClassifier {
-  const simd = newKernelSimdScan();
+export function newKernelRangeClassifier(useSimd = true): RangeClassifier {
+  const simd = useSimd ? newKernelSimdScan() : null;
   const scan = newScan(simd);
-  let known: { host: Buffer | null; boot: Buffer } | null = null;
+  let known: KnownIds | null = null;
   // the boot and host value ranges of the line being classified
   const b = new Int32Array(2);
   const h = new Int32Array(2);
-  const simdHooks: Partial<RangeClassifier> = simd === null ? {} : simdClassifierHooks(simd, scan);
+  const simdHooks: Partial<RangeClassifier> = simd === null ? {} : simdClassifierHooks(simd, scan, () => known);
   return {
     reset() {
       known = null;
@@ -251,22 +252,35 @@ export function newKernelRangeClassifier(): RangeClassifier {
   };
 }
 
+/** The (host, boot id) bytes of the last journal JSON line a range classifier sent as SCAN_VERIFY. */
+interface KnownIds {
+  readonly host: Buffer | null;
+  readonly boot: Buffer;
+}
+
 /**
  * With a SIMD block scan, the range scan reads into the scan's block and scans each read once; the next
  * candidate then also counts line starts that may matter (a newline followed by a blank, `>`, `-` or
  * `{`), so that the lines before it can be counted in bulk by the SIMD newline count instead of walked:
  * none of them is wanted by startMayMatter (the first one is checked here), and none is too long (the
  * longest newline-free run the count met says so; else the lines are walked as before).
+ *
+ * In a JSON block (a journal export: every line starts with `{`), the next candidate is the first line
+ * that is not a run of "same ids" lines ({@link JsonRunSkip}); the run is then counted in bulk.
  */
-function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan): Partial<RangeClassifier> {
+function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan, known: () => KnownIds | null): Partial<RangeClassifier> {
   const starts = new EventNeedle(simd, EV_LINE_START, 10, 0, NO_NEEDLE);
+  const run = new JsonRunSkip(simd);
   return {
     readBlock: simd.block,
     blockRead: (n) => simd.scan(n, isJsonBlock(simd.block, n)),
     nextCandidate(buf, from) {
       if (!simd.holds(buf)) return nearestCandidate(buf, from, scan);
-      // a JSON block: every line is a candidate (its boot and host are checked), none is skipped in bulk
-      if (simd.altMode) return from < buf.length ? from : -1;
+      if (simd.altMode) {
+        const k = known();
+        const c = k === null ? from : run.skip(buf, from, k);
+        return c < buf.length ? c : -1;
+      }
       // every anchor (the JSON ones too: an earlier candidate is only a line more to classify) and NUL
       let c = simd.nextOther(from);
       if (c >= buf.length) c = -1;
@@ -274,13 +288,177 @@ function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan): Partial<Ran
       return l !== -1 && (c === -1 || l < c) ? l : c;
     },
     bulk(buf, pos, last, maxLineBytes) {
-      if (!simd.holds(buf) || simd.altMode || startMayMatter(buf, pos, last + 1)) return -1;
+      if (!simd.holds(buf)) return -1;
+      if (simd.altMode) return run.linesIn(buf, pos, last + 1, maxLineBytes);
+      if (startMayMatter(buf, pos, last + 1)) return -1;
       const lines = simd.countNewlines(pos, last + 1);
       if (last + 1 - pos > maxLineBytes && simd.longestRun >= maxLineBytes - 32) return -1;
       return lines;
     },
   };
 }
+
+/**
+ * The JSON run skip of a range classifier (issue 7, journal exports). After a SCAN_VERIFY line, classify()
+ * ignores every later JSON line without needle whose host and boot id are those of that line (`known`)
+ * or that has no boot id, until a line is sent. `skip` walks such lines from a line start with the same
+ * tests classify() makes (the line starts with `{`, is quiet, and its first `BOOT_ID"` / `HOSTNAME"` keys,
+ * read by {@link jsonValueAt}, give known's values), taking the keys straight from the scan's event lists
+ * instead of through the finders; `linesIn` then lets the splitter count the walked lines at once.
+ * Lines that start otherwise (blanks, `-`), hold an event, or whose ids differ end the run and are
+ * classified as before; so the verdicts are classify()'s (test/ingest/parallel-scan.test.ts compares
+ * them with a per-line prefilter on JSON-heavy logs with decoy keys).
+ */
+class JsonRunSkip {
+  private readonly bootKind: number;
+  private readonly hostKind: number;
+  /** The last walked run: [from, to) of `buf`, its lines and its longest line (bytes, CR excluded). */
+  private buf: Buffer | null = null;
+  private gen = -1;
+  private from = -1;
+  private to = -1;
+  private lines = 0;
+  private longest = 0;
+  /** Cursors into the BOOT and HOST event lists (valid for scan generation `cursorGen`). */
+  private bi = 0;
+  private hi = 0;
+  private cursorGen = -1;
+  private readonly range = new Int32Array(2);
+
+  constructor(private readonly simd: SimdBlockScan) {
+    this.bootKind = simd.kindOfAnchor(SIMD_KEY_ANCHORS[0]!);
+    this.hostKind = simd.kindOfAnchor(SIMD_KEY_ANCHORS[1]!);
+    this.view = new DataView(simd.block.buffer, simd.block.byteOffset, simd.block.length);
+  }
+
+  /** The first line start at or after `from` (a line start) that ends the run of lines classify() would ignore given `known`. */
+  skip(buf: Buffer, from: number, known: KnownIds): number {
+    const simd = this.simd;
+    if (this.cursorGen !== simd.generation) {
+      this.cursorGen = simd.generation;
+      this.bi = 0;
+      this.hi = 0;
+    }
+    const n = buf.length;
+    let s = from;
+    let lines = 0;
+    let longest = 0;
+    while (s < n && buf[s] === 123 /* { */) {
+      const nl = buf.indexOf(10, s);
+      if (nl === -1) break;
+      let end = nl;
+      if (buf[end - 1] === 13) end--;
+      if (!simd.quiet(s, end) || !this.sameIds(buf, s, end, known)) break;
+      lines++;
+      if (end - s > longest) longest = end - s;
+      s = nl + 1;
+    }
+    this.buf = buf;
+    this.gen = simd.generation;
+    this.from = from;
+    this.to = s;
+    this.lines = lines;
+    this.longest = longest;
+    return s;
+  }
+
+  /** The lines of [pos, to) when that is exactly the last walked run of `buf` and none is over maxLineBytes; else -1. */
+  linesIn(buf: Buffer, pos: number, to: number, maxLineBytes: number): number {
+    if (buf !== this.buf || this.gen !== this.simd.generation || pos !== this.from || to !== this.to || this.longest > maxLineBytes) return -1;
+    return this.lines;
+  }
+
+  /** Would classify() ignore the quiet JSON line [s, end) (bodyStart s) given `known`? */
+  private sameIds(buf: Buffer, s: number, end: number, known: KnownIds): boolean {
+    if (known !== this.known) this.learn(known);
+    const r = this.range;
+    // the usual line: `"_BOOT_ID":"<known boot>"` at the first BOOT event (then keyAt and jsonValueAt
+    // would find that key and that value); anything else is read the general way
+    const a = this.firstEvent(this.bootKind, s);
+    if (!(a >= s + 2 && buf[a - 1] === 95 && buf[a - 2] === 34 && this.bytesAt(a, end, this.bootT, this.bootW))) {
+      if (!jsonValueAt(buf, s, end, this.keyAt(this.bootKind, BOOT_KEY, buf, s, end), BOOT_KEY.length, r)) return true; // no boot id: ignored
+      if (!equalBytes(known.boot, buf, r[0]!, r[1]!)) return false;
+    }
+    if (known.host !== null) {
+      const c = this.firstEvent(this.hostKind, s);
+      if (c >= s + 2 && buf[c - 1] === 95 && buf[c - 2] === 34 && this.bytesAt(c, end, this.hostT, this.hostW)) return true;
+    }
+    if (!jsonValueAt(buf, s, end, this.keyAt(this.hostKind, HOST_KEY, buf, s, end), HOST_KEY.length, r)) return known.host === null;
+    return known.host !== null && equalBytes(known.host, buf, r[0]!, r[1]!);
+  }
+
+  /** The ids the templates were made for, and the templates: `BOOT_ID":"<boot>"`, `HOSTNAME":"<host>"` (bytes, and as int32 words). */
+  private known: KnownIds | null = null;
+  private bootT: Buffer = Buffer.alloc(0);
+  private bootW: Int32Array = new Int32Array(0);
+  private hostT: Buffer = Buffer.alloc(0);
+  private hostW: Int32Array = new Int32Array(0);
+  private readonly view: DataView;
+
+  private learn(known: KnownIds): void {
+    this.known = known;
+    this.bootT = Buffer.concat([BOOT_KEY, COLON_QUOTE, known.boot, QUOTE]);
+    this.bootW = words(this.bootT);
+    this.hostT = known.host === null ? Buffer.alloc(0) : Buffer.concat([HOST_KEY, COLON_QUOTE, known.host, QUOTE]);
+    this.hostW = words(this.hostT);
+  }
+
+  /** Are block bytes [a, a + t.length) (within `end`) the template t (its whole words `w`, then its last bytes)? */
+  private bytesAt(a: number, end: number, t: Buffer, w: Int32Array): boolean {
+    const len = t.length;
+    if (a + len > end) return false;
+    const v = this.view;
+    const nw = w.length;
+    for (let k = 0; k < nw; k++) if (v.getInt32(a + 4 * k, true) !== w[k]) return false;
+    for (let k = 4 * nw; k < len; k++) if (v.getUint8(a + k) !== t[k]) return false;
+    return true;
+  }
+
+  /** The first event of `kind` at or after `start`, or -1 (a forward cursor per kind, as in keyAt). */
+  private firstEvent(kind: number, start: number): number {
+    const simd = this.simd;
+    const arr = simd.byKind[kind]!;
+    const count = simd.counts[kind]!;
+    let i = kind === this.bootKind ? this.bi : this.hi;
+    if (i > 0 && arr[i - 1]! >= start) i = 0;
+    while (i < count && arr[i]! < start) i++;
+    if (kind === this.bootKind) this.bi = i;
+    else this.hi = i;
+    return i < count ? arr[i]! : -1;
+  }
+
+  /**
+   * As the scan's EventKeyFinder: where the first whole `key` in [start, end) of the block starts, or -1
+   * (the anchor's events from `start` on, each verified), with a forward cursor per kind.
+   */
+  private keyAt(kind: number, key: Buffer, buf: Buffer, start: number, end: number): number {
+    const simd = this.simd;
+    const arr = simd.byKind[kind]!;
+    const count = simd.counts[kind]!;
+    this.firstEvent(kind, start);
+    const len = key.length;
+    for (let i = kind === this.bootKind ? this.bi : this.hi; i < count; i++) {
+      const a = arr[i]!;
+      if (a + len > end || a >= buf.length) return -1;
+      let k = 0;
+      while (k < len && buf[a + k] === key[k]) k++;
+      if (k === len) return a;
+    }
+    return -1;
+  }
+}
+
+/** The whole little-endian int32 words of `t`. */
+function words(t: Buffer): Int32Array {
+  const w = new Int32Array(t.length >> 2);
+  for (let k = 0; k < w.length; k++) w[k] = t.readInt32LE(4 * k);
+  return w;
+}
+
+const COLON_QUOTE = Buffer.from(':"');
+const QUOTE = Buffer.from('"');
+const BOOT_KEY = Buffer.from('BOOT_ID"');
+const HOST_KEY = Buffer.from('HOSTNAME"');
 
 /**
  * Is the block [0, n) a journal JSON export's (the line after its first newline starts with `{`)? Then it
