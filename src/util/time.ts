@@ -79,9 +79,17 @@ const MONTHS: Readonly<Record<string, number>> = Object.assign(Object.create(nul
 
 /** Month index (0..11) from an English or common localised abbreviation, or -1. */
 export function monthIndex(name: string): number {
+  // the usual names ("Mar") answered from a small cache: a kernel log asks this of every dated line
+  const hit = MONTH_CACHE.get(name);
+  if (hit !== undefined) return hit;
   const m = MONTHS[name.toLowerCase().replace(/\.$/, '')];
-  return m === undefined ? -1 : m;
+  const r = m === undefined ? -1 : m;
+  if (MONTH_CACHE.size < 256) MONTH_CACHE.set(name, r);
+  return r;
 }
+
+/** Raw month name → monthIndex (bounded: odd input cannot grow it past 256 names). */
+const MONTH_CACHE = new Map<string, number>();
 
 /** ISO 8601 UTC string (with milliseconds only when non-zero). */
 export function isoUtc(ms: number): string {

@@ -57,8 +57,13 @@ export function initDating(ctx: ParseContext): DatingState {
 }
 
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  // proleptic Gregorian, as Date.UTC (years below 100, which Date.UTC maps to 19xx, are refused by localMs anyway)
+  if (!Number.isInteger(year) || !Number.isInteger(month) || month < 0 || month > 11) return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  if (month !== 1) return MONTH_DAYS[month]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
+
+const MONTH_DAYS: readonly number[] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Calendar fields as if UTC, or null when they do not form a valid time (month 13, Feb 30, 25:00). */
 function localMs(year: number, w: Extract<WallStamp, { t: 'fields' }>): number | null {

@@ -87,6 +87,8 @@ export function stripPrompt(line: string): string | null {
   const c = line.charCodeAt(0);
   // cheap first-character gate: prompts start with a letter/digit, '[', '~', '/', '#', '$' or '%'
   if (!(c === 35 || c === 36 || c === 37 || c === 91 || c === 126 || c === 47 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return null;
+  // every prompt but `% ` ends in `#` or `$`: a line with neither has none (most kernel-log lines)
+  if (c !== 37 && line.indexOf('#') === -1 && line.indexOf('$') === -1) return null;
   for (const re of PROMPTS) {
     const m = re.exec(line);
     if (m) return line.slice(m[0].length).trimStart();
