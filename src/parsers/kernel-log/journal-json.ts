@@ -163,17 +163,9 @@ const SCRATCH = new Int32Array(2);
 
 /** As {@link rawJsonRange}, the range written to `out` (no allocation: a worker asks this of every journal line). */
 export function rawJsonRangeInto(buf: Buffer, from: number, to: number, finder: KeyFinder, out: Int32Array): boolean {
-  return jsonValueAt(buf, from, to, finder.find(buf, from, to), finder.length, out);
-}
-
-/**
- * The rest of {@link rawJsonRangeInto} once the key (without its leading `"_`, `keyLength` bytes) was
- * found at `k` (-1: not found): the two bytes before it, the colon, the quoted value. Shared with the
- * range classifier's JSON run skip (prefilter.ts), so both read a key's value the same way.
- */
-export function jsonValueAt(buf: Buffer, from: number, to: number, k: number, keyLength: number, out: Int32Array): boolean {
+  const k = finder.find(buf, from, to);
   if (k < from + 2 || buf[k - 1] !== 95 /* _ */ || buf[k - 2] !== 34 /* " */) return false;
-  let i = k + keyLength;
+  let i = k + finder.length;
   while (i < to && buf[i] === 32) i++;
   if (i >= to || buf[i] !== 58) return false;
   i++;

@@ -11,7 +11,7 @@
 import { NeedleScanner } from '../../util/bytes.js';
 import { EV_LINE_START, EV_NUL, EventNeedle, SimdBlockScan } from '../../util/simd-scan.js';
 import { SCAN_IGNORE, SCAN_SEND, SCAN_VERIFY, type RangeClassifier, type ScanVerdict } from '../../ingest/parallel-scan.js';
-import { ByteFinder, equalBytes, jsonValueAt, rawJsonRangeInto, type KeyFinder } from './journal-json.js';
+import { ByteFinder, equalBytes, rawJsonRangeInto, type KeyFinder } from './journal-json.js';
 
 /**
  * Byte needles of lines that can matter (the prefilter); a line without any is ignored unread. Each
@@ -270,7 +270,7 @@ interface KnownIds {
  */
 function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan, known: () => KnownIds | null): Partial<RangeClassifier> {
   const starts = new EventNeedle(simd, EV_LINE_START, 10, 0, NO_NEEDLE);
-  const run = new JsonRunSkip(simd);
+  const run = new JsonRunSkip(simd, scan);
   return {
     readBlock: simd.block,
     blockRead: (n) => simd.scan(n, isJsonBlock(simd.block, n)),
@@ -302,16 +302,18 @@ function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan, known: () =>
  * The JSON run skip of a range classifier (issue 7, journal exports). After a SCAN_VERIFY line, classify()
  * ignores every later JSON line without needle whose host and boot id are those of that line (`known`)
  * or that has no boot id, until a line is sent. `skip` walks such lines from a line start with the same
- * tests classify() makes (the line starts with `{`, is quiet, and its first `BOOT_ID"` / `HOSTNAME"` keys,
- * read by {@link jsonValueAt}, give known's values), taking the keys straight from the scan's event lists
- * instead of through the finders; `linesIn` then lets the splitter count the walked lines at once.
+ * tests classify() makes (the line starts with `{`, is quiet, and its first `BOOT_ID"` / `HOSTNAME"` keys
+ * give known's values): the usual `"_BOOT_ID":"<id>"` at the first BOOT event is compared as whole words
+ * with a template, anything else is read by the scan's key finders and rawJsonRangeInto as classify()
+ * reads it; `linesIn` then lets the splitter count the walked lines at once.
  * Lines that start otherwise (blanks, `-`), hold an event, or whose ids differ end the run and are
  * classified as before; so the verdicts are classify()'s (test/ingest/parallel-scan.test.ts compares
  * them with a per-line prefilter on JSON-heavy logs with decoy keys).
  */
 class JsonRunSkip {
-  private readonly bootKind: number;
-  private readonly hostKind: number;
+  /** The first BOOT / HOST event at or after a position (forward cursors into the scan's event lists). */
+  private readonly bootAt: EventNeedle;
+  private readonly hostAt: EventNeedle;
   /** The last walked run: [from, to) of `buf`, its lines and its longest line (bytes, CR excluded). */
   private buf: Buffer | null = null;
   private gen = -1;
@@ -319,26 +321,17 @@ class JsonRunSkip {
   private to = -1;
   private lines = 0;
   private longest = 0;
-  /** Cursors into the BOOT and HOST event lists (valid for scan generation `cursorGen`). */
-  private bi = 0;
-  private hi = 0;
-  private cursorGen = -1;
   private readonly range = new Int32Array(2);
 
-  constructor(private readonly simd: SimdBlockScan) {
-    this.bootKind = simd.kindOfAnchor(SIMD_KEY_ANCHORS[0]!);
-    this.hostKind = simd.kindOfAnchor(SIMD_KEY_ANCHORS[1]!);
+  constructor(private readonly simd: SimdBlockScan, private readonly scan: KernelScan) {
+    this.bootAt = new EventNeedle(simd, simd.kindOfAnchor(SIMD_KEY_ANCHORS[0]!), BOOT_KEY.toString(), 0, NO_NEEDLE);
+    this.hostAt = new EventNeedle(simd, simd.kindOfAnchor(SIMD_KEY_ANCHORS[1]!), HOST_KEY.toString(), 0, NO_NEEDLE);
     this.view = new DataView(simd.block.buffer, simd.block.byteOffset, simd.block.length);
   }
 
   /** The first line start at or after `from` (a line start) that ends the run of lines classify() would ignore given `known`. */
   skip(buf: Buffer, from: number, known: KnownIds): number {
     const simd = this.simd;
-    if (this.cursorGen !== simd.generation) {
-      this.cursorGen = simd.generation;
-      this.bi = 0;
-      this.hi = 0;
-    }
     const n = buf.length;
     let s = from;
     let lines = 0;
@@ -372,18 +365,18 @@ class JsonRunSkip {
   private sameIds(buf: Buffer, s: number, end: number, known: KnownIds): boolean {
     if (known !== this.known) this.learn(known);
     const r = this.range;
-    // the usual line: `"_BOOT_ID":"<known boot>"` at the first BOOT event (then keyAt and jsonValueAt
+    // the usual line: `"_BOOT_ID":"<known boot>"` at the first BOOT event (then the key finder and rawJsonRangeInto
     // would find that key and that value); anything else is read the general way
-    const a = this.firstEvent(this.bootKind, s);
+    const a = this.bootAt.nextAt(buf, s);
     if (!(a >= s + 2 && buf[a - 1] === 95 && buf[a - 2] === 34 && this.bytesAt(a, end, this.bootT, this.bootW))) {
-      if (!jsonValueAt(buf, s, end, this.keyAt(this.bootKind, BOOT_KEY, buf, s, end), BOOT_KEY.length, r)) return true; // no boot id: ignored
+      if (!rawJsonRangeInto(buf, s, end, this.scan.bootKey, r)) return true; // no boot id: ignored
       if (!equalBytes(known.boot, buf, r[0]!, r[1]!)) return false;
     }
     if (known.host !== null) {
-      const c = this.firstEvent(this.hostKind, s);
+      const c = this.hostAt.nextAt(buf, s);
       if (c >= s + 2 && buf[c - 1] === 95 && buf[c - 2] === 34 && this.bytesAt(c, end, this.hostT, this.hostW)) return true;
     }
-    if (!jsonValueAt(buf, s, end, this.keyAt(this.hostKind, HOST_KEY, buf, s, end), HOST_KEY.length, r)) return known.host === null;
+    if (!rawJsonRangeInto(buf, s, end, this.scan.hostKey, r)) return known.host === null;
     return known.host !== null && equalBytes(known.host, buf, r[0]!, r[1]!);
   }
 
@@ -412,39 +405,6 @@ class JsonRunSkip {
     for (let k = 0; k < nw; k++) if (v.getInt32(a + 4 * k, true) !== w[k]) return false;
     for (let k = 4 * nw; k < len; k++) if (v.getUint8(a + k) !== t[k]) return false;
     return true;
-  }
-
-  /** The first event of `kind` at or after `start`, or -1 (a forward cursor per kind, as in keyAt). */
-  private firstEvent(kind: number, start: number): number {
-    const simd = this.simd;
-    const arr = simd.byKind[kind]!;
-    const count = simd.counts[kind]!;
-    let i = kind === this.bootKind ? this.bi : this.hi;
-    if (i > 0 && arr[i - 1]! >= start) i = 0;
-    while (i < count && arr[i]! < start) i++;
-    if (kind === this.bootKind) this.bi = i;
-    else this.hi = i;
-    return i < count ? arr[i]! : -1;
-  }
-
-  /**
-   * As the scan's EventKeyFinder: where the first whole `key` in [start, end) of the block starts, or -1
-   * (the anchor's events from `start` on, each verified), with a forward cursor per kind.
-   */
-  private keyAt(kind: number, key: Buffer, buf: Buffer, start: number, end: number): number {
-    const simd = this.simd;
-    const arr = simd.byKind[kind]!;
-    const count = simd.counts[kind]!;
-    this.firstEvent(kind, start);
-    const len = key.length;
-    for (let i = kind === this.bootKind ? this.bi : this.hi; i < count; i++) {
-      const a = arr[i]!;
-      if (a + len > end || a >= buf.length) return -1;
-      let k = 0;
-      while (k < len && buf[a + k] === key[k]) k++;
-      if (k === len) return a;
-    }
-    return -1;
   }
 }
 
