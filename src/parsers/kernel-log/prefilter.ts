@@ -322,6 +322,13 @@ class JsonRunSkip {
   private lines = 0;
   private longest = 0;
   private readonly range = new Int32Array(2);
+  /** The ids the templates were made for, and the templates: `BOOT_ID":"<boot>"`, `HOSTNAME":"<host>"` (bytes, and as int32 words). */
+  private known: KnownIds | null = null;
+  private bootT: Buffer = Buffer.alloc(0);
+  private bootW: Int32Array = new Int32Array(0);
+  private hostT: Buffer = Buffer.alloc(0);
+  private hostW: Int32Array = new Int32Array(0);
+  private readonly view: DataView;
 
   constructor(private readonly simd: SimdBlockScan, private readonly scan: KernelScan) {
     this.bootAt = new EventNeedle(simd, simd.kindOfAnchor(SIMD_KEY_ANCHORS[0]!), BOOT_KEY.toString(), 0, NO_NEEDLE);
@@ -367,26 +374,14 @@ class JsonRunSkip {
     const r = this.range;
     // the usual line: `"_BOOT_ID":"<known boot>"` at the first BOOT event (then the key finder and rawJsonRangeInto
     // would find that key and that value); anything else is read the general way
-    const a = this.bootAt.nextAt(buf, s);
-    if (!(a >= s + 2 && buf[a - 1] === 95 && buf[a - 2] === 34 && this.bytesAt(a, end, this.bootT, this.bootW))) {
+    if (!this.templateAt(buf, this.bootAt.nextAt(buf, s), s, end, this.bootT, this.bootW)) {
       if (!rawJsonRangeInto(buf, s, end, this.scan.bootKey, r)) return true; // no boot id: ignored
       if (!equalBytes(known.boot, buf, r[0]!, r[1]!)) return false;
     }
-    if (known.host !== null) {
-      const c = this.hostAt.nextAt(buf, s);
-      if (c >= s + 2 && buf[c - 1] === 95 && buf[c - 2] === 34 && this.bytesAt(c, end, this.hostT, this.hostW)) return true;
-    }
+    if (known.host !== null && this.templateAt(buf, this.hostAt.nextAt(buf, s), s, end, this.hostT, this.hostW)) return true;
     if (!rawJsonRangeInto(buf, s, end, this.scan.hostKey, r)) return known.host === null;
     return known.host !== null && equalBytes(known.host, buf, r[0]!, r[1]!);
   }
-
-  /** The ids the templates were made for, and the templates: `BOOT_ID":"<boot>"`, `HOSTNAME":"<host>"` (bytes, and as int32 words). */
-  private known: KnownIds | null = null;
-  private bootT: Buffer = Buffer.alloc(0);
-  private bootW: Int32Array = new Int32Array(0);
-  private hostT: Buffer = Buffer.alloc(0);
-  private hostW: Int32Array = new Int32Array(0);
-  private readonly view: DataView;
 
   private learn(known: KnownIds): void {
     this.known = known;
@@ -396,8 +391,12 @@ class JsonRunSkip {
     this.hostW = words(this.hostT);
   }
 
-  /** Are block bytes [a, a + t.length) (within `end`) the template t (its whole words `w`, then its last bytes)? */
-  private bytesAt(a: number, end: number, t: Buffer, w: Int32Array): boolean {
+  /**
+   * Is the key event at `a` (-1: none) a whole `"_<key>":"<value>"` of the line [s, end), `<key>":"<value>"`
+   * being the template t (compared as its whole words `w`, then its last bytes)?
+   */
+  private templateAt(buf: Buffer, a: number, s: number, end: number, t: Buffer, w: Int32Array): boolean {
+    if (a < s + 2 || buf[a - 1] !== 95 /* _ */ || buf[a - 2] !== 34 /* " */) return false;
     const len = t.length;
     if (a + len > end) return false;
     const v = this.view;
