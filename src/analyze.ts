@@ -145,7 +145,7 @@ export async function ingestSource(
     try {
       // a big regular file of a kind with a parallel prefilter (kernel logs): worker threads scan byte
       // ranges, this thread parses their candidate lines (same outcome as run(); null: not worth it)
-      // threads: up to 4 where they may run (see parallelScanWorkers), never more than --jobs when given
+      // worker threads: up to 3 where they may run, beside this one (see parallelScanWorkers), never more than --jobs when given
       const scanWorkers = options.jobs === undefined ? parallelScanWorkers() : Math.min(options.jobs, parallelScanWorkers());
       const file = source.reopen !== undefined && hash === null && scanWorkers > 0 ? source.reopen : undefined;
       const onScanProgress = (n: number): void => options.onProgress?.(source.path, n, source.sizeBytes ?? null);

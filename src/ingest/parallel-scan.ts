@@ -250,13 +250,18 @@ export interface ParallelScanOptions {
 
 const WORKER_URL = new URL('./parallel-scan-worker.js', import.meta.url);
 
-/** Worker threads a parallel scan would use here, or 0 when it should not run (one core, not the main thread, no worker script). */
+/**
+ * Worker threads a parallel scan would use here, or 0 when it should not run (one core, not the main
+ * thread, no worker script): one per spare core, at most 3, since this thread scans ranges too. On 2 cores
+ * one worker and this thread beat two workers and this thread (10 % less wall and CPU on kern.log:
+ * docs/PERFORMANCE.md, round 12): a third busy thread only takes turns with the other two.
+ */
 export function parallelScanWorkers(): number {
   if (!isMainThread) return 0; // a --jobs worker already reads this file: do not stack threads
   const cores = availableParallelism();
   if (cores < 2) return 0;
   if (!WORKER_URL.protocol.startsWith('file') || !existsSync(fileURLToPath(WORKER_URL))) return 0; // run from sources (tsx)
-  return Math.min(cores, 4);
+  return Math.min(cores - 1, 3);
 }
 
 /**
@@ -323,10 +328,11 @@ export interface WorkerSetup {
 }
 
 /**
- * Scan the ranges with `n` worker threads, delivering results in range order. Until the first worker has
- * started (~60 ms: a thread, its modules, its classifier), this thread scans the next ranges itself
- * (`local()` gives it a classifier and the file), one per turn of the event loop, so the start-up does
- * not leave both cores idle; ranges go to a worker only once it says it is ready.
+ * Scan the ranges with `n` worker threads and this thread, delivering results in range order. This
+ * thread scans the next range itself (`local()` gives it a classifier and the file) one per turn of the
+ * event loop, so the workers' replies and its own deliveries get in between; it starts at once, while
+ * the workers start (~60-150 ms: a thread, its modules, its classifier), and goes on to the last range.
+ * Ranges go to a worker only once it says it is ready, a few ahead, and one more with each reply.
  */
 async function runWorkers(
   job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void,
@@ -345,11 +351,19 @@ async function runWorkers(
         failed = true;
         reject(err);
       };
-      let ready = 0;
       const send = (w: Worker): void => {
         if (nextToSend < job.count) w.postMessage(nextToSend++);
       };
+      // this thread scans no further than this many ranges past the next one to deliver: a stalled worker
+      // must not let the results of the ranges after its own pile up (memory stays bounded)
+      const window = (AHEAD_PER_WORKER + 1) * (n + 1);
+      let wake: (() => void) | null = null;
       const flush = (): void => {
+        if (wake !== null) {
+          const w = wake;
+          wake = null;
+          w();
+        }
         try {
           for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
             done.delete(nextToDeliver++);
@@ -365,7 +379,6 @@ async function runWorkers(
         w.on('message', (m: WorkerReply) => {
           if (failed) return;
           if ('ready' in m) {
-            ready++;
             for (let k = 0; k < AHEAD_PER_WORKER; k++) send(w);
             return;
           }
@@ -385,10 +398,14 @@ async function runWorkers(
           if (nextToDeliver < job.count) fail(new Error(`range scan worker exited (${code}) before the scan ended`));
         });
       }
-      // this thread's share while the workers start: a range per turn of the event loop (their 'ready' gets in between)
+      // this thread's share: a range per turn of the event loop (the workers' replies get in between)
       void (async () => {
         let mine: ReturnType<typeof local> | null = null;
-        while (!failed && ready === 0 && nextToSend < job.count) {
+        while (!failed && nextToSend < job.count) {
+          if (nextToSend - nextToDeliver >= window) {
+            await new Promise<void>((r) => { wake = r; });
+            continue;
+          }
           mine ??= local();
           const index = nextToSend++;
           try {

@@ -264,6 +264,11 @@ describe('parallel range scan (kernel-log)', () => {
     const bytes = Buffer.concat([mixedLog(99, 3000), mixedLog(100, 3000)]);
     for (const rangeBytes of [4096, 100_000]) await assertSame(bytes, { workers: 2, rangeBytes }, 'workers');
   });
+
+  it('one worker and this thread sharing hundreds of small ranges (this thread waits when a window ahead): the serial outcome', { skip: parallelScanWorkers() === 0 ? 'no worker script (run from sources) or one core' : false }, async () => {
+    const bytes = Buffer.concat([mixedLog(101, 3000), mixedLog(102, 3000)]);
+    for (const rangeBytes of [512, 2048]) await assertSame(bytes, { workers: 1, rangeBytes }, 'one worker');
+  });
 });
 
 describe('kernel-log bulk prefilter (nextCandidate + candidateStart)', () => {
