@@ -1,17 +1,25 @@
 // `npm run bundle` (part of `npm run build`): bundle the compiled CLI (dist/src) with esbuild into
-// dist/bundle, so that a run loads ~40 files instead of ~170 modules (~0.05-0.1 s less start-up; issue 7).
-// Entry points keep their file names in one flat directory: the code finds its worker scripts and the
-// kernel-log range classifier by URLs relative to its own module (`new URL('./prefilter.js',
-// import.meta.url)`), and every bundled file lives in that one directory. CommonJS dependencies
-// (tar-stream, yauzl, ...) `require` Node's built-ins: each output file gets a module-scope `require`.
+// dist/bundle, so that a run loads a few files instead of ~170 modules, and compiles little (issue 7).
+//
+// - dist/bundle/main.cjs: the CLI in ONE CommonJS file, which bin/ctdoctor.js compiles with `vm.Script`
+//   and a V8 code cache (main.cjs.cache, made below): ~40 ms less start-up per run than ESM modules,
+//   which Node 20 can neither cache nor load without resolving and linking each one
+//   (docs/PERFORMANCE.md, round 12). `import.meta.url` becomes main.cjs's own file URL.
+// - The worker threads' scripts stay ES modules (parallel-scan-worker.js, prefilter.js, worker.js and
+//   their shared chunks): the code finds them by URLs relative to its own module
+//   (`new URL('./prefilter.js', import.meta.url)`), and every bundled file lives in this one directory.
+//   CommonJS dependencies (tar-stream, yauzl, ...) `require` Node's built-ins: each ESM output file gets a
+//   module-scope `require`.
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const out = new URL('../dist/bundle/', import.meta.url);
+const src = (p) => new URL(`../dist/src/${p}`, import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
 await build({
-  entryPoints: ['cli/main.js', 'ingest/parallel-scan-worker.js', 'parsers/kernel-log/prefilter.js', 'worker.js']
-    .map((p) => new URL(`../dist/src/${p}`, import.meta.url).pathname),
+  entryPoints: ['ingest/parallel-scan-worker.js', 'parsers/kernel-log/prefilter.js', 'worker.js'].map(src),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -21,3 +29,27 @@ await build({
   banner: { js: 'import { createRequire as __ctdRequire } from "node:module"; const require = __ctdRequire(import.meta.url);' },
   logLevel: 'warning',
 });
+await build({
+  entryPoints: [src('cli/main.js')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: new URL('main.cjs', out).pathname,
+  define: { 'import.meta.url': '__ctdModuleUrl' },
+  banner: { js: 'const __ctdModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: 'warning',
+});
+
+// The code cache: bin/ctdoctor.js runs the bundled sample once and saves what V8 compiled on the way
+// (the functions a usual run calls). On one thread (--jobs 0): starting a worker changes V8's flag hash,
+// and V8 would then refuse the cache in every later run.
+const bin = fileURLToPath(new URL('../bin/ctdoctor.js', import.meta.url));
+const sample = fileURLToPath(new URL('../samples/incident-web-07', import.meta.url));
+const r = spawnSync(process.execPath, [bin, 'analyze', sample, '--jobs', '0'], {
+  env: { ...process.env, CTDOCTOR_WRITE_CODE_CACHE: '1' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
+});
+// exit 1: the sample's incident was found, as it should be
+if (r.status !== 1) {
+  process.stderr.write(`bundle: the code-cache run of the sample exited ${r.status}: ${r.stderr}\n`);
+  process.exit(1);
+}
