@@ -12,6 +12,7 @@
 //   module-scope `require`.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -29,8 +30,29 @@ await build({
   banner: { js: 'import { createRequire as __ctdRequire } from "node:module"; const require = __ctdRequire(import.meta.url);' },
   logLevel: 'warning',
 });
+// string-width (used by yargs, cliui and wrap-ansi) builds an Intl.Segmenter and Unicode-set regular
+// expressions when its module is evaluated: ~50 ms of every run (round 12), though only `--help` and a
+// usage error measure text. Each import of it gets a stub that requires the real module at the first call;
+// esbuild evaluates a required ES module lazily, so the cost moves to the runs that lay out help text.
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined; // the resolve below: esbuild's own
+      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `export default function stringWidth(text, options) { return require(${JSON.stringify(args.path)}).default(text, options); }\n`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 await build({
   entryPoints: [src('cli/main.js')],
+  plugins: [lazyStringWidth],
   bundle: true,
   platform: 'node',
   format: 'cjs',

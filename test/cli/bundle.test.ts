@@ -52,6 +52,17 @@ describe('bundled CLI', { skip }, () => {
     assert.deepEqual(report, compiledReport());
   });
 
+  it('lays out --help as the compiled modules do (string-width is loaded lazily in the bundle)', () => {
+    const script = join(dir, 'help-compiled.mjs');
+    writeFileSync(script, `import { main } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'cli', 'main.js')).href)};\nmain(['analyze', '--help']);\n`);
+    const env = { ...process.env, COLUMNS: '100' };
+    const want = spawnSync(process.execPath, [script], { cwd: ROOT, encoding: 'utf8', env });
+    const got = spawnSync(process.execPath, [BIN, 'analyze', '--help'], { cwd: ROOT, encoding: 'utf8', env });
+    assert.equal(got.status, 0, got.stderr);
+    assert.ok(got.stdout.includes('--fail-on'));
+    assert.equal(got.stdout, want.stdout);
+  });
+
   it('uses no cache made for another source (the cache starts with the source\'s hash)', () => {
     // a copy of bin/ and dist/bundle/ (no dist/src: the bundle is then never stale), its source changed by a comment
     const root = join(dir, 'copy');
