@@ -4,6 +4,7 @@
  * (`ctdoctor recommend`): both go through `recommend()`, so both follow the same rules.
  */
 import type { Change, Evidence, Recommendations, TableSection } from '../model/report.js';
+import { groupDigits } from '../util/format.js';
 
 export type { Change, Recommendations };
 
@@ -87,8 +88,8 @@ export function kernelDefaults(memBytes: number, kernel: [number, number] | null
   return { max: 4 * buckets, buckets };
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-const mib = (b: number): string => `${Math.round(b / 1048576).toLocaleString('en-US')} MiB`;
+const fmt = (n: number): string => groupDigits(n);
+const mib = (b: number): string => `${groupDigits(Math.round(b / 1048576))} MiB`;
 
 export function recommend(input: RecommendInput): Recommendations {
   const assumptions: string[] = [];

@@ -3,9 +3,10 @@
  * what to change. Every number in it is a field of the host's report, so a reader can check it.
  */
 import type { HostReport } from '../model/report.js';
+import { groupDigits } from '../util/format.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+const n = (x: number): string => groupDigits(Math.round(x));
 const pct = (x: number): string => `${x >= 0.1 ? Math.round(x * 100) : (x * 100).toFixed(1)} %`;
 
 function when(iso: string): string {

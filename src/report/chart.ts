@@ -1,5 +1,6 @@
 /** ASCII charts for the text report (asciichart lives only here). */
 import asciichart from 'asciichart';
+import { groupDigits } from '../util/format.js';
 
 export interface ChartOptions {
   /** Rows of the plot area. */
@@ -43,5 +44,5 @@ export function renderChart(series: readonly (readonly number[])[], opts: ChartO
 
 function formatLabel(x: number): string {
   const r = Math.round(x);
-  return r.toLocaleString('en-US');
+  return groupDigits(r);
 }

@@ -4,6 +4,7 @@
  */
 import type { Evidence, Finding, HostReport, RuleSkip, Severity } from '../model/report.js';
 import type { Facet, FindingDraft, Rule, RuleContext } from './define-rule.js';
+import { groupDigits } from '../util/format.js';
 
 export const MAX_EVIDENCE = 5;
 
@@ -20,7 +21,7 @@ export function interpolate(template: string, data: Readonly<Record<string, stri
   return template.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (whole, key: string) => {
     if (data && Object.prototype.hasOwnProperty.call(data, key)) {
       const v = data[key];
-      return typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
+      return typeof v === 'number' ? groupDigits(v) : String(v);
     }
     return whole;
   });

@@ -1,5 +1,6 @@
 import { defineRule, type FindingDraft } from './define-rule.js';
 import { formatDuration } from '../util/time.js';
+import { groupDigits } from '../util/format.js';
 
 /** The kernel logged "table full, dropping packet": new connections were refused. */
 export const tableFullDrops = defineRule({
@@ -26,7 +27,7 @@ export const tableFullDrops = defineRule({
       seen.add(k);
       return true;
     });
-    const suppressedNote = d.suppressed ? `, ${d.suppressed.toLocaleString('en-US')} more suppressed by rate limiting` : '';
+    const suppressedNote = d.suppressed ? `, ${groupDigits(d.suppressed)} more suppressed by rate limiting` : '';
     if (d.bursts.length === 0) {
       return { messageId: 'undated', data: { logged: d.logged, suppressedNote }, evidence: unique };
     }

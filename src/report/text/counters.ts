@@ -16,6 +16,7 @@
  */
 import type { CountersSection } from '../../model/report.js';
 import { sanitizeText } from '../sanitize.js';
+import { groupDigits } from '../../util/format.js';
 
 /** CPUs listed in the per-CPU table before "... N more CPUs". */
 export const MAX_CPU_ROWS = 16;
@@ -26,7 +27,7 @@ const KEY_FIELDS = ['drop', 'early_drop', 'insert_failed'] as const;
 export const CAVEAT = 'drop: since module load, this netns, incl. failed inserts';
 
 function fmt(n: number): string {
-  return n.toLocaleString('en-US');
+  return groupDigits(n);
 }
 
 function fit(line: string, width: number): string {

@@ -13,6 +13,7 @@
  */
 import type { TableSection } from '../../model/report.js';
 import { sanitize } from '../sanitize.js';
+import { groupDigits } from '../../util/format.js';
 
 /** Options for {@link renderTableText}. */
 export interface TableTextOptions {
@@ -28,7 +29,7 @@ function visible(s: string): string {
 }
 
 function num(n: number): string {
-  return n.toLocaleString('en-US');
+  return groupDigits(n);
 }
 
 /** A share 0..1 as "8.5 %" (one decimal below 10 %), "46 %", "<0.1 %". */
