@@ -34,6 +34,7 @@ import { runRules, type RuleOverride } from './rules/engine.js';
 import { makeTimeZone, UTC } from './util/time.js';
 import { VERSION } from './version.js';
 import { DEFAULT_MEMORY_BUDGET } from './analysis/recommend.js';
+import { compareText } from './util/format.js';
 
 export interface InputOutcome {
   report: InputReport;
@@ -440,7 +441,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
   const bootTimes = bundleBootTimes(bundles);
   // Attach the host to each input report once grouping decided it.
   const hostBuilds: HostBuild[] = [];
-  const names = [...groups.keys()].sort((a, b) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)));
+  const names = [...groups.keys()].sort((a, b) => (a === null ? -1 : b === null ? 1 : compareText(a, b)));
   for (const name of names) {
     if (options.host !== undefined && name !== options.host) continue;
     const hostBoot = bootTimes.get(name) ?? (bootTimes.size === 1 && groups.size <= 2 ? [...bootTimes.values()][0] : undefined);
@@ -500,7 +501,7 @@ export function fleetSummary(hosts: readonly HostReport[], findings: readonly Fi
     };
   });
   const sev = (r: FleetRow): number => (r.topFinding ? SEVERITY_ORDER[r.topFinding.severity] : 3);
-  return rows.sort((a, b) => sev(a) - sev(b) || b.dropsLogged - a.dropsLogged || (b.peakShareOfMax ?? -1) - (a.peakShareOfMax ?? -1) || (a.host ?? '').localeCompare(b.host ?? ''));
+  return rows.sort((a, b) => sev(a) - sev(b) || b.dropsLogged - a.dropsLogged || (b.peakShareOfMax ?? -1) - (a.peakShareOfMax ?? -1) || compareText(a.host ?? '', b.host ?? ''));
 }
 
 function publicOptions(o: AnalyzeOptions): Record<string, unknown> {

@@ -4,7 +4,7 @@
  */
 import type { Evidence, Finding, HostReport, RuleSkip, Severity } from '../model/report.js';
 import type { Facet, FindingDraft, Rule, RuleContext } from './define-rule.js';
-import { groupDigits } from '../util/format.js';
+import { compareText, groupDigits } from '../util/format.js';
 
 export const MAX_EVIDENCE = 5;
 
@@ -67,9 +67,9 @@ export function runRules(
   }
   findings.sort((a, b) =>
     SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]
-    || (a.host ?? '').localeCompare(b.host ?? '')
-    || a.id.localeCompare(b.id)
-    || a.message.localeCompare(b.message));
-  skips.sort((a, b) => (a.host ?? '').localeCompare(b.host ?? '') || a.id.localeCompare(b.id));
+    || compareText(a.host ?? '', b.host ?? '')
+    || compareText(a.id, b.id)
+    || compareText(a.message, b.message));
+  skips.sort((a, b) => compareText(a.host ?? '', b.host ?? '') || compareText(a.id, b.id));
   return { findings, skips };
 }

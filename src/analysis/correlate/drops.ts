@@ -6,6 +6,7 @@
 import type { Burst, Correlation, CorrelationSource, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
 import { isoUtc } from '../../util/time.js';
 import type { BootSegment, DropBucket, KernelDigest, SuppressedLine } from '../kernel.js';
+import { compareText } from '../../util/format.js';
 
 export interface DropsOptions {
   readonly burstGapMs: number;
@@ -303,7 +304,7 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     for (const [t, n] of d.eventCounts) eventCounts[t] = Math.max(eventCounts[t] ?? 0, n);
     for (const e of d.events) pushEv(`events.${e.type}`, { path: d.path, line: e.line, text: e.text });
   }
-  placed.sort((a, b) => (a.ms ?? Infinity) - (b.ms ?? Infinity) || (a.uptime ?? 0) - (b.uptime ?? 0) || a.path.localeCompare(b.path) || a.line - b.line);
+  placed.sort((a, b) => (a.ms ?? Infinity) - (b.ms ?? Infinity) || (a.uptime ?? 0) - (b.uptime ?? 0) || compareText(a.path, b.path) || a.line - b.line);
   for (const e of placed) {
     const dup = e.ms !== null && events.some((x) => x.type === e.type && x.text === e.text && x.path !== e.path && x.at !== null && Math.abs(Date.parse(x.at) - e.ms!) <= 2000);
     if (!dup) events.push({ type: e.type, at: e.at, uptime: e.uptime, text: e.text, path: e.path, line: e.line });
@@ -382,7 +383,7 @@ function dedupeSuppressed(sources: readonly { path: string; lines: readonly Supp
       byCount.set(a.count, list);
     }
   }
-  return merged.sort((a, b) => a.ms - b.ms || a.path.localeCompare(b.path) || a.line - b.line);
+  return merged.sort((a, b) => a.ms - b.ms || compareText(a.path, b.path) || a.line - b.line);
 }
 
 function round3(x: number): number {
