@@ -25,7 +25,10 @@ import { LineSplitter } from './line-splitter.js';
 
 /** The line cannot matter whatever the parser state: counted as ignored, never sent. */
 export const SCAN_IGNORE = 0;
-/** The line may matter: sent to the main thread, which runs the parser's full prefilter on it. */
+/**
+ * The line matters: the parser's prefilter (`wants`) accepts it whatever the parser state (a needle, a
+ * NUL, a journal marker). Sent to the main thread, which parses it without running the prefilter again.
+ */
 export const SCAN_SEND = 1;
 /**
  * Sent, and a promise about the lines after it: until the next line that is sent, the classifier

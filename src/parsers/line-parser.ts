@@ -19,7 +19,7 @@ import { LineSplitter, type LineSkipper } from '../ingest/line-splitter.js';
 import { NeedleScanner } from '../util/bytes.js';
 import { CtdError, InputError } from '../model/errors.js';
 import {
-  CAND_TOO_LONG, SCAN_VERIFY, scanFileParallel, type ParallelScanOptions, type RangeClassifier, type RangeClassifierModule,
+  CAND_TOO_LONG, SCAN_SEND, SCAN_VERIFY, scanFileParallel, type ParallelScanOptions, type RangeClassifier, type RangeClassifierModule,
   type RangeResult, type ScanFile,
 } from '../ingest/parallel-scan.js';
 
@@ -132,10 +132,12 @@ export class LineDriver<R, S> {
 
   /**
    * One line cut elsewhere (a parallel scan's candidate): counted and parsed exactly as the splitter's
-   * line would be. Lines must arrive in order, with their numbers in the whole input.
+   * line would be. Lines must arrive in order, with their numbers in the whole input. `wanted`: the
+   * scan's verdict was SCAN_SEND, i.e. the parser's prefilter accepts the line in any state (it is not
+   * asked again).
    */
-  feedLine(buf: Buffer, start: number, end: number, lineNo: number, tooLong: boolean): void {
-    this.onLine(buf, start, end, lineNo, tooLong);
+  feedLine(buf: Buffer, start: number, end: number, lineNo: number, tooLong: boolean, wanted = false): void {
+    this.onLine(buf, start, end, lineNo, tooLong, wanted);
   }
 
   /** Lines a parallel scan found irrelevant: counted as ignored, as the splitter's bulk skipping does. */
@@ -150,7 +152,7 @@ export class LineDriver<R, S> {
     if (a.issues.length < MAX_LISTED_ISSUES) a.issues.push({ line: lineNo, code, text: text.slice(0, ISSUE_TEXT_CHARS) });
   }
 
-  private onLine(buf: Buffer, start: number, end: number, lineNo: number, tooLong: boolean): void {
+  private onLine(buf: Buffer, start: number, end: number, lineNo: number, tooLong: boolean, wanted = false): void {
     const a = this.account;
     a.total++;
     if (tooLong) {
@@ -158,7 +160,7 @@ export class LineDriver<R, S> {
       return;
     }
     const p = this.parser;
-    if (p.wants && !p.wants(buf, start, end, this.state)) {
+    if (!wanted && p.wants && !p.wants(buf, start, end, this.state)) {
       a.ignored++;
       return;
     }
@@ -243,7 +245,7 @@ export async function runLineParserOnFile<R, S>(
       const flags = meta[3 * k + 1]!;
       const len = meta[3 * k + 2]!;
       if (local - prev > 1) drv.feedIgnored(local - prev - 1);
-      drv.feedLine(bytes, off, off + len, base + local, (flags & CAND_TOO_LONG) !== 0);
+      drv.feedLine(bytes, off, off + len, base + local, (flags & CAND_TOO_LONG) !== 0, flags === SCAN_SEND);
       prev = local;
       if (flags === SCAN_VERIFY && wants(bytes, off, off + len, drv.state)) {
         // The worker ignored the lines after this one on the promise that wants() rejects them as it

@@ -231,6 +231,12 @@ export function newKernelRangeClassifier(useSimd = true): RangeClassifier {
   const b = new Int32Array(2);
   const h = new Int32Array(2);
   const simdHooks: Partial<RangeClassifier> = simd === null ? {} : simdClassifierHooks(simd, scan, () => known);
+  /** The line's boot id (already read into `b`) and host are those of `k`, as jsonBootChanged compares them. */
+  const sameIds = (k: KnownIds, buf: Buffer, i: number, end: number): boolean => {
+    if (!equalBytes(k.boot, buf, b[0]!, b[1]!)) return false;
+    const hasHost = rawJsonRangeInto(buf, i, end, scan.hostKey, h);
+    return !hasHost ? k.host === null : k.host !== null && equalBytes(k.host, buf, h[0]!, h[1]!);
+  };
   return {
     reset() {
       known = null;
@@ -241,11 +247,18 @@ export function newKernelRangeClassifier(useSimd = true): RangeClassifier {
     classify(buf, start, end) {
       const i = bodyStart(buf, start, end);
       const v = staticVerdict(buf, start, end, i, scan);
-      if (v === SCAN_SEND) known = null; // the main thread's state may change on it
+      if (v === SCAN_SEND) {
+        // the main thread's boot state (what jsonBootChanged reads) changes on a sent line unless it is a
+        // JSON line that records no new ids (jsonLine): without a boot id, or with the known boot and host.
+        // Then the promise of the last SCAN_VERIFY line still holds, and the run after it goes on (round 12:
+        // the line after each journal drop line was sent as SCAN_VERIFY before).
+        if (known !== null && !(buf[i] === 123 /* { */ && (!rawJsonRangeInto(buf, i, end, scan.bootKey, b) || sameIds(known, buf, i, end)))) known = null;
+        return v;
+      }
       if (v !== SCAN_VERIFY) return v;
       if (!rawJsonRangeInto(buf, i, end, scan.bootKey, b)) return SCAN_IGNORE; // jsonBootChanged() is false without a boot id
+      if (known !== null && sameIds(known, buf, i, end)) return SCAN_IGNORE;
       const hasHost = rawJsonRangeInto(buf, i, end, scan.hostKey, h);
-      if (known !== null && equalBytes(known.boot, buf, b[0]!, b[1]!) && (!hasHost ? known.host === null : known.host !== null && equalBytes(known.host, buf, h[0]!, h[1]!))) return SCAN_IGNORE;
       known = { host: hasHost ? Buffer.from(buf.subarray(h[0]!, h[1]!)) : null, boot: Buffer.from(buf.subarray(b[0]!, b[1]!)) };
       return SCAN_VERIFY;
     },
