@@ -72,16 +72,39 @@ describe('SimdBlockScan', () => {
       let run = 0;
       for (let i = from; i < to; i++) if (s.block[i] === 10) nl++;
       assert.equal(s.countNewlines(from, to), nl);
-      // what the bulk skip relies on: a newline-free stretch of L bytes shows as a run of at least L - 30
-      // (whole vectors inside it); the last, partial vector may add up to 15
+      // what the bulk skip relies on: a newline-free stretch of L bytes shows as a run of at least L - 126
+      // (whole 64-byte steps, then whole vectors, inside it); the last, partial vector may add up to 15
       let longest = 0;
       for (let i = from; i < to; i++) {
         run = s.block[i] === 10 ? 0 : run + 1;
         longest = Math.max(longest, run);
       }
       if (to > from) {
-        assert.ok(s.longestRun >= longest - 30, `run ${s.longestRun} >= ${longest} - 30`);
+        assert.ok(s.longestRun >= longest - 126, `run ${s.longestRun} >= ${longest} - 126`);
         assert.ok(s.longestRun <= longest + 15, `run ${s.longestRun} <= ${longest} + 15`);
+      }
+    }
+  });
+
+  it('counts newlines like a loop over long and dense spans (per-lane counters flushed every 63 steps)', () => {
+    const s = scanner();
+    const rnd = seededRandom(23);
+    for (const density of [1, 0.9, 0.5, 0.02, 0]) {
+      for (let i = 0; i < BLOCK_BYTES; i++) s.block[i] = rnd() < density ? 10 : 97;
+      for (let t = 0; t < 40; t++) {
+        const from = t === 0 ? 0 : Math.floor(rnd() * 200);
+        const len = t === 0 ? BLOCK_BYTES : [4031, 4032, 4033, 4096, 8064, 8128, 64 * 1024, BLOCK_BYTES - 300][t % 8]! + Math.floor(rnd() * 100);
+        const to = Math.min(BLOCK_BYTES, from + len);
+        let nl = 0;
+        let run = 0;
+        let longest = 0;
+        for (let i = from; i < to; i++) {
+          if (s.block[i] === 10) nl++;
+          run = s.block[i] === 10 ? 0 : run + 1;
+          longest = Math.max(longest, run);
+        }
+        assert.equal(s.countNewlines(from, to), nl, `density ${density} [${from}, ${to})`);
+        assert.ok(s.longestRun >= longest - 126 && s.longestRun <= longest + 15, `run ${s.longestRun} for ${longest}`);
       }
     }
   });

@@ -305,7 +305,8 @@ function simdClassifierHooks(simd: SimdBlockScan, scan: KernelScan, known: () =>
       if (simd.altMode) return run.linesIn(buf, pos, last + 1, maxLineBytes);
       if (startMayMatter(buf, pos, last + 1)) return -1;
       const lines = simd.countNewlines(pos, last + 1);
-      if (last + 1 - pos > maxLineBytes && simd.longestRun >= maxLineBytes - 32) return -1;
+      // a line over the cap is a newline-free stretch of more than maxLineBytes: a run of at least maxLineBytes - 126
+      if (last + 1 - pos > maxLineBytes && simd.longestRun >= maxLineBytes - 128) return -1;
       return lines;
     },
   };
