@@ -76,3 +76,30 @@ test('the same decisions when the boot is already known: the byte prefilter deci
   const two = Buffer.from(`${cases[0]![0]}\n${cases[0]![0]}`);
   assert.equal(escapesOnlyInPlainMessage(two, 0, cases[0]![0].length), true);
 });
+
+test('on a line without needle bytes, the escape check without JSON.parse answers as JSON.parse does (seeded MESSAGE values)', async () => {
+  const { escapesOnlyInPlainMessage, KERNEL_LOG_NEEDLES } = await import('../../src/parsers/kernel-log/prefilter.js');
+  const { seededRandom } = await import('../helpers.js');
+  const rnd = seededRandom(29);
+  // pieces: plain text, needle fragments, escapes of needle characters and of others, JSON's simple
+  // escapes, raw control bytes, invalid escapes, non-ASCII, cut escapes
+  const pieces = ['hello ', 'conn', 'track', 'onntrack', 'supp', 'ress', 'uppress', 'Linux', ' vers', 'version', 'ion', 'SYN', ' flood', 'flooding', 'ing', 'x', '\\u0073',
+    '\\u001b', '\\u001B[0m', '\\u0063', '\\u0020', '\\u004e', '\\u006E', '\\u00e9', '\\ud83d\\ude00', '\\n', '\\t', '\\"', '\\\\', '\\/',
+    '\\b', '\\f', '\\r', '\u0001', '\t', '\\x41', '\\u12', '\\u00zz', 'é', '日本', '\\'];
+  let fast = 0;
+  let checked = 0;
+  for (let n = 0; n < 20000; n++) {
+    let value = '';
+    const k = 1 + Math.floor(rnd() * 8);
+    for (let j = 0; j < k; j++) value += pieces[Math.floor(rnd() * pieces.length)];
+    const text = `{"_BOOT_ID":"b","MESSAGE":"${value}"}`;
+    const b = Buffer.from(text);
+    if (!b.includes('\\u') || KERNEL_LOG_NEEDLES.some((nd) => b.includes(nd))) continue; // what staticVerdict sends on
+    checked++;
+    const want = escapesOnlyInPlainMessage(b, 0, b.length);
+    const got = escapesOnlyInPlainMessage(b, 0, b.length, true);
+    assert.equal(got, want, text);
+    if (want) fast++;
+  }
+  assert.ok(checked > 3000 && fast > 500, `checked ${checked}, plain ${fast}`);
+});
