@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseFrame, parseFrameByPatterns, stripNoise, usualSyslogKernel } from '../../src/parsers/kernel-log/framing.js';
+import { parseFrame, parseFrameByPatterns, stripNoise, usualDmesgRaw, usualSyslogKernel } from '../../src/parsers/kernel-log/framing.js';
 import { fixturePath, readFixture, seededRandom } from '../helpers.js';
 
 /** A line assembled from variants of each part: mostly usual, often just off (a digit more, a blank less). */
@@ -32,6 +32,41 @@ function variant(rnd: () => number): string {
   const body = usual() ? pick(['nf_conntrack: table full, dropping packet', 'net_ratelimit: 246 callbacks suppressed']) : pick(['', ' lead', ':colon', 'x']);
   return `${month}${gap}${day}${gap2}${hour}:${min}:${sec}${frac}${gap3}${host}${gap4}${tag}${gap5}${up}${body}`;
 }
+
+/** A raw dmesg line from variants of its parts. */
+function dmesgVariant(rnd: () => number): string {
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const usual = (): boolean => rnd() < 0.85;
+  const stamp = usual() ? pick(['[1186980.000023]', '[    2.091107]', '[0.5]', '[ 1465.133062]'])
+    : pick(['[12345678901.5]', '[1.1234567890]', '[1.]', '[.5]', '[1.5', '[x]', '[1,5]', '1.5]', '[ ]', '[Tue Nov 20 22:30:22 2018]']);
+  const gap = usual() ? ' ' : pick(['', '  ', '\t']);
+  const first = usual() ? pick(['nf_conntrack:', 'eth0:', 'cni0:', 'TCP:', 'net_ratelimit:'])
+    : pick(['web-07', 'kernel:', ':', 'x', '', 'nf_conntrack', 'web-07 kernel:', 'web-07 kube-proxy[1]:', 'host kern.warn kernel:']);
+  const body = pick([' table full, dropping packet', ' 246 callbacks suppressed', '', ' renamed from tmp564b7f', ':', ' a: b']);
+  return `${stamp}${gap}${first}${body}`;
+}
+
+describe('kernel-log framing: the usual raw dmesg line read by character tests', () => {
+  it('answers exactly as the patterns do, whenever it answers (seeded variations)', () => {
+    let answered = 0;
+    let declined = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const rnd = seededRandom(seed);
+      for (let n = 0; n < 1000; n++) {
+        const line = dmesgVariant(rnd);
+        const fast = usualDmesgRaw(line);
+        if (fast === null) declined++;
+        else {
+          answered++;
+          assert.deepEqual(fast, parseFrameByPatterns(line, false), JSON.stringify(line));
+          assert.deepEqual(fast, parseFrameByPatterns(line, true), JSON.stringify(line));
+        }
+        for (const journalSeen of [false, true]) assert.deepEqual(parseFrame(line, journalSeen), parseFrameByPatterns(line, journalSeen), JSON.stringify(line));
+      }
+    }
+    assert.ok(answered > 5000 && declined > 2000, `answered ${answered}, declined ${declined}`);
+  });
+});
 
 describe('kernel-log framing: the usual kern.log line read by character tests', () => {
   it('answers exactly as the patterns do, whenever it answers (seeded variations)', () => {
@@ -67,7 +102,7 @@ describe('kernel-log framing: the usual kern.log line read by character tests', 
       for (const raw of readFixture('kernel-log', f).toString('utf8').split('\n')) {
         const line = stripNoise(raw.replace(/\r$/, ''));
         for (const journalSeen of [false, true]) {
-          const fast = usualSyslogKernel(line, journalSeen);
+          const fast = usualSyslogKernel(line, journalSeen) ?? usualDmesgRaw(line);
           if (fast !== null) answered++;
           assert.deepEqual(parseFrame(line, journalSeen), parseFrameByPatterns(line, journalSeen), `${f}: ${JSON.stringify(line)}`);
         }

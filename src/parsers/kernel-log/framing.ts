@@ -252,11 +252,36 @@ export function usualSyslogKernel(t: string, journalSeen: boolean): Frame | null
 }
 
 /**
+ * The usual raw dmesg line, `[ uptime] subsystem: body` (the first word after the stamp ends with `:`, so
+ * no host can precede a tag), read with plain character tests; null for anything else. When it answers, it
+ * is exactly {@link parseFrameByPatterns}'s Frame (test/parsers/kernel-log-framing.test.ts).
+ */
+export function usualDmesgRaw(t: string): Frame | null {
+  if (t.charCodeAt(0) !== 91 /* [ */) return null;
+  // `[ *(\d{1,10})\.(\d{1,9})\] ?` as DMESG_RAW
+  let k = 1;
+  while (t.charCodeAt(k) === 32) k++;
+  const u0 = k;
+  while (isDigit(t.charCodeAt(k))) k++;
+  if (k - u0 < 1 || k - u0 > 10 || t.charCodeAt(k) !== 46) return null;
+  const f0 = ++k;
+  while (isDigit(t.charCodeAt(k))) k++;
+  if (k - f0 < 1 || k - f0 > 9 || t.charCodeAt(k) !== 93 /* ] */) return null;
+  const uptimeSec = Number(t.slice(u0, k)); // the same text as `${int}.${frac}`
+  const b = t.charCodeAt(k + 1) === 32 ? k + 2 : k + 1;
+  // the first word is a tag (`nf_conntrack:`): splitHostTag gives no host, the line stays dmesg-raw
+  const sp = t.indexOf(' ', b);
+  const e = sp < 0 ? t.length : sp;
+  if (e - b < 2 || t.charCodeAt(e - 1) !== 58 /* : */) return null;
+  return { framing: 'dmesg-raw', wall: null, uptimeSec, host: null, source: 'kernel', body: t.slice(b) };
+}
+
+/**
  * Recognise the framing of one noise-stripped line. `journalSeen` (a journalctl marker was seen in this
  * input) only decides labels that the line alone cannot (`Jun 18 ...` is syslog or journal short).
  */
 export function parseFrame(line: string, journalSeen: boolean): Frame {
-  return usualSyslogKernel(line, journalSeen) ?? parseFrameByPatterns(line, journalSeen);
+  return usualSyslogKernel(line, journalSeen) ?? usualDmesgRaw(line) ?? parseFrameByPatterns(line, journalSeen);
 }
 
 /** {@link parseFrame} by the patterns alone, for every framing (exported for the test of the fast path). */
