@@ -186,6 +186,28 @@ function fields(year: number | null, month: number, day: string, hour: string, m
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isAsciiLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
+/** The uptime read by the last {@link uptimeStampEnd} that matched. */
+let stampUptime = 0;
+
+/**
+ * A `[ *(\d{1,10})\.(\d{1,9})\] ?` stamp at `at` (DMESG_RAW's): where the text after it starts, its uptime in
+ * {@link stampUptime}; -1 when there is none. The uptime is `Number` of the stamp's own digits, the same
+ * text as `${int}.${frac}`.
+ */
+function uptimeStampEnd(t: string, at: number): number {
+  if (t.charCodeAt(at) !== 91 /* [ */) return -1;
+  let k = at + 1;
+  while (t.charCodeAt(k) === 32) k++;
+  const u0 = k;
+  while (isDigit(t.charCodeAt(k))) k++;
+  if (k - u0 < 1 || k - u0 > 10 || t.charCodeAt(k) !== 46) return -1;
+  const f0 = ++k;
+  while (isDigit(t.charCodeAt(k))) k++;
+  if (k - f0 < 1 || k - f0 > 9 || t.charCodeAt(k) !== 93 /* ] */) return -1;
+  stampUptime = Number(t.slice(u0, k));
+  return t.charCodeAt(k + 1) === 32 ? k + 2 : k + 1;
+}
+
 /**
  * The usual kern.log line, `Mmm dd hh:mm:ss host kernel: [uptime] body` (no fraction, one space before
  * `kernel:`, a body not starting with `:`), read with plain character tests; null for anything else. When
@@ -227,21 +249,10 @@ export function usualSyslogKernel(t: string, journalSeen: boolean): Frame | null
   if (t.charCodeAt(b) === 58) return null; // RHEL 6 `kernel: :`
   // `[ *uptime] ?` exactly as DMESG_RAW: 1-10 digits, a dot, 1-9 digits
   let uptimeSec: number | null = null;
-  if (t.charCodeAt(b) === 91 /* [ */) {
-    let k = b + 1;
-    while (t.charCodeAt(k) === 32) k++;
-    const u0 = k;
-    while (isDigit(t.charCodeAt(k))) k++;
-    const intLen = k - u0;
-    if (intLen >= 1 && intLen <= 10 && t.charCodeAt(k) === 46) {
-      const f0 = ++k;
-      while (isDigit(t.charCodeAt(k))) k++;
-      const fracLen = k - f0;
-      if (fracLen >= 1 && fracLen <= 9 && t.charCodeAt(k) === 93 /* ] */) {
-        uptimeSec = Number(t.slice(u0, k)); // the same text as `${int}.${frac}`
-        b = t.charCodeAt(k + 1) === 32 ? k + 2 : k + 1;
-      }
-    }
+  const after = uptimeStampEnd(t, b);
+  if (after !== -1) {
+    uptimeSec = stampUptime;
+    b = after;
   }
   const wall: WallStamp = {
     t: 'fields', year: null, month: monthIndex(t.slice(0, 3)), day, hour,
@@ -257,18 +268,9 @@ export function usualSyslogKernel(t: string, journalSeen: boolean): Frame | null
  * is exactly {@link parseFrameByPatterns}'s Frame (test/parsers/kernel-log-framing.test.ts).
  */
 export function usualDmesgRaw(t: string): Frame | null {
-  if (t.charCodeAt(0) !== 91 /* [ */) return null;
-  // `[ *(\d{1,10})\.(\d{1,9})\] ?` as DMESG_RAW
-  let k = 1;
-  while (t.charCodeAt(k) === 32) k++;
-  const u0 = k;
-  while (isDigit(t.charCodeAt(k))) k++;
-  if (k - u0 < 1 || k - u0 > 10 || t.charCodeAt(k) !== 46) return null;
-  const f0 = ++k;
-  while (isDigit(t.charCodeAt(k))) k++;
-  if (k - f0 < 1 || k - f0 > 9 || t.charCodeAt(k) !== 93 /* ] */) return null;
-  const uptimeSec = Number(t.slice(u0, k)); // the same text as `${int}.${frac}`
-  const b = t.charCodeAt(k + 1) === 32 ? k + 2 : k + 1;
+  const b = uptimeStampEnd(t, 0);
+  if (b === -1) return null;
+  const uptimeSec = stampUptime;
   // the first word is a tag (`nf_conntrack:`): splitHostTag gives no host, the line stays dmesg-raw
   const sp = t.indexOf(' ', b);
   const e = sp < 0 ? t.length : sp;
