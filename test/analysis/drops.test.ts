@@ -130,3 +130,16 @@ test('copies in a raw dmesg are matched to the µs: two sources with different d
   assert.equal(r.drops.logged, 3);
   assert.deepEqual(r.sources.map((s) => [s.path, s.counted]), [['kern.log', 2], ['dmesg', 1]]);
 });
+
+test('copies are recognised whatever the order of the uptimes (a kern.log pasted out of order, many drops)', () => {
+  const up = (ms: number): number => (ms - BOOT) / 1000;
+  // 200 drops 7 ms apart, written to kern.log in a shuffled order; the dmesg has them all in order and one more
+  const times = Array.from({ length: 200 }, (_, k) => T0 + 7 * k);
+  const shuffled = times.map((t, k) => times[(k * 73) % times.length]!);
+  assert.equal(new Set(shuffled).size, times.length);
+  const kern = digest('kern.log', shuffled.map((t) => ev('drop', t, up(t))));
+  const dm = digest('dmesg', [...times, T0 + 5000].map((t) => ev('drop', null, up(t))));
+  const r = correlateDrops([...kern, ...dm], opts);
+  assert.equal(r.drops.logged, 201);
+  assert.deepEqual(r.sources.map((s) => [s.path, s.dropLines, s.counted]), [['kern.log', 200, 200], ['dmesg', 201, 1]]);
+});

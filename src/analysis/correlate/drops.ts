@@ -5,7 +5,7 @@
  */
 import type { Burst, Correlation, CorrelationSource, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
 import { isoUtc } from '../../util/time.js';
-import type { BootSegment, DropBucket, KernelDigest, SuppressedLine } from '../kernel.js';
+import type { BootSegment, DropBucket, KernelDigest, NumberList, SuppressedLine } from '../kernel.js';
 import { compareText } from '../../util/format.js';
 
 export interface DropsOptions {
@@ -42,8 +42,37 @@ interface Anchor {
   readonly minUptime: number;
   readonly maxUptime: number;
   readonly path: string;
-  /** Uptimes (µs) of the drops this boot's lines stamped with both clocks. */
-  readonly keys: Set<number>;
+  /** Uptimes (µs) of the drops this boot's lines stamped with both clocks: the segments' lists, and all of them sorted once asked. */
+  readonly lists: NumberList[];
+  sorted: Float64Array | null;
+}
+
+/** The anchor's uptimes, sorted (made at the first question: most anchors are never asked). */
+function anchorKeys(a: Anchor): Float64Array {
+  if (a.sorted === null) {
+    const all = new Float64Array(a.lists.reduce((n, l) => n + l.n, 0));
+    let at = 0;
+    for (const l of a.lists) {
+      all.set(l.buf.subarray(0, l.n), at);
+      at += l.n;
+    }
+    a.sorted = all.sort();
+  }
+  return a.sorted;
+}
+
+/** Is `x` in the ascending array `xs`? */
+function sortedHas(xs: Float64Array, x: number): boolean {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = xs[mid]!;
+    if (v === x) return true;
+    if (v < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
 }
 
 const ANCHOR_GROUP_MS = 2000;
@@ -84,13 +113,12 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     for (const seg of d.segments) {
       if (seg.bootMsEstimate === null) continue;
       const near = anchors.findIndex((a) => Math.abs(a.bootMs - seg.bootMsEstimate!) <= ANCHOR_GROUP_MS);
-      if (near === -1) anchors.push({ bootMs: seg.bootMsEstimate, minUptime: seg.minUptime, maxUptime: seg.maxUptime, path: d.path, keys: new Set(seg.bothUptimes) });
+      if (near === -1) anchors.push({ bootMs: seg.bootMsEstimate, minUptime: seg.minUptime, maxUptime: seg.maxUptime, path: d.path, lists: [seg.bothUptimes], sorted: null });
       else {
         const a = anchors[near]!;
-        for (const k of seg.bothUptimes) a.keys.add(k);
         anchors[near] = {
           bootMs: Math.max(a.bootMs, seg.bootMsEstimate), minUptime: Math.min(a.minUptime, seg.minUptime),
-          maxUptime: Math.max(a.maxUptime, seg.maxUptime), path: a.path, keys: a.keys,
+          maxUptime: Math.max(a.maxUptime, seg.maxUptime), path: a.path, lists: [...a.lists, seg.bothUptimes], sorted: null,
         };
       }
     }
@@ -146,14 +174,18 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
       bootTimeUsed = bootMs;
       segmentBoot.set(seg, bootMs);
       clock = clock === 'wall' ? 'wall' : 'monotonic-anchored';
-      if (a && bootMs === a.bootMs && a.keys.size) {
+      const keys = a && bootMs === a.bootMs ? anchorKeys(a) : null;
+      if (keys !== null && keys.length > 0) {
         // Exact: a drop whose uptime (to the µs) a line with both clocks also shows is that line's copy;
         // only the others are new drops, and they add to the count (they are other messages).
-        for (const [us, line] of seg.monoDropList) {
+        const list = seg.monoDropList;
+        for (let i = 0; i < list.n; i += 2) {
+          const us = list.buf[i]!;
+          const line = list.buf[i + 1]!;
           const ms = bootMs + us / 1000;
           const span = anchoredSpan.get(d) ?? [Infinity, -Infinity];
           anchoredSpan.set(d, [Math.min(span[0], ms), Math.max(span[1], ms)]);
-          if (a.keys.has(us)) continue;
+          if (sortedHas(keys, us)) continue;
           const key = Math.floor(ms / 1000);
           const cur = extra.get(key);
           const text = seg.monoDrops.get(Math.floor(us / 1e6))?.text ?? '';
