@@ -80,6 +80,14 @@ export const RANGE_BYTES = 4 * 1024 * 1024;
 const SCAN_BLOCK_BYTES = 128 * 1024;
 /** Ranges handed to each worker ahead of its replies (so a worker never waits for the main thread). */
 const AHEAD_PER_WORKER = 3;
+/**
+ * How far the main thread may scan past the next range to deliver (waiting for a worker's): at most this
+ * many ranges, and while the results waiting to be delivered hold less than PENDING_BYTES (candidate
+ * lines). A slow worker range then costs the main thread no idle time on the usual input, and memory stays
+ * bounded on an input whose every line is a candidate (round 12).
+ */
+const AHEAD_MAX_RANGES = 32;
+const PENDING_BYTES = 32 * 1024 * 1024;
 
 /** What a range scan needs to know besides the classifier (plain data: it crosses to workers). */
 export interface ScanJob {
@@ -249,6 +257,8 @@ export interface ParallelScanOptions {
   readonly keepBytes: number;
   /** Bytes read so far (the end of the last range handed on). */
   readonly onProgress?: (bytesRead: number) => void;
+  /** Tests: the main thread's bound on undelivered results (default PENDING_BYTES). */
+  readonly pendingBytes?: number;
 }
 
 const WORKER_URL = new URL('./parallel-scan-worker.js', import.meta.url);
@@ -311,7 +321,7 @@ export async function scanFileParallel(
       for (let i = 0; i < job.count; i++) deliver(scanRange(fd, job, i, c, block));
       return true;
     }
-    await runWorkers(job, cls, Math.min(workers, job.count), deliver, () => ({ fd, classifier: makeClassifier(), block }));
+    await runWorkers(job, cls, Math.min(workers, job.count), deliver, () => ({ fd, classifier: makeClassifier(), block }), opts.pendingBytes ?? PENDING_BYTES);
     return true;
   } finally {
     closeSync(fd);
@@ -340,6 +350,7 @@ export interface WorkerSetup {
 async function runWorkers(
   job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void,
   local: () => { readonly fd: number; readonly classifier: RangeClassifier; readonly block: Buffer },
+  pendingBytes: number,
 ): Promise<void> {
   const setup: WorkerSetup = { job, cls };
   const pool = Array.from({ length: n }, () => new Worker(WORKER_URL, { workerData: setup }));
@@ -357,9 +368,14 @@ async function runWorkers(
       const send = (w: Worker): void => {
         if (nextToSend < job.count) w.postMessage(nextToSend++);
       };
-      // this thread scans no further than this many ranges past the next one to deliver: a stalled worker
-      // must not let the results of the ranges after its own pile up (memory stays bounded)
-      const window = (AHEAD_PER_WORKER + 1) * (n + 1);
+      // results not delivered yet (waiting for an earlier range of a worker), in bytes: this thread scans
+      // on only while they are few (AHEAD_MAX_RANGES, PENDING_BYTES), so memory stays bounded
+      let pending = 0;
+      const size = (r: RangeResult): number => r.bytes.length + r.meta.byteLength;
+      const keep = (r: RangeResult): void => {
+        done.set(r.index, r);
+        pending += size(r);
+      };
       let wake: (() => void) | null = null;
       const flush = (): void => {
         if (wake !== null) {
@@ -370,6 +386,7 @@ async function runWorkers(
         try {
           for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
             done.delete(nextToDeliver++);
+            pending -= size(r);
             deliver(r);
           }
         } catch (err) {
@@ -389,7 +406,7 @@ async function runWorkers(
             fail(m.code === 'CTD_INPUT_UNREADABLE' ? new InputError('CTD_INPUT_UNREADABLE', m.error, { path: job.path }) : new Error(`range scan worker failed: ${m.error}`));
             return;
           }
-          done.set(m.index, {
+          keep({
             index: m.index, start: m.start, end: m.end, lines: m.lines, candidates: m.candidates,
             bytes: Buffer.from(m.bytes, 0, m.used), meta: new Float64Array(m.meta, 0, 3 * m.candidates),
           });
@@ -405,14 +422,14 @@ async function runWorkers(
       void (async () => {
         let mine: ReturnType<typeof local> | null = null;
         while (!failed && nextToSend < job.count) {
-          if (nextToSend - nextToDeliver >= window) {
+          if (nextToSend - nextToDeliver >= AHEAD_MAX_RANGES || pending >= pendingBytes) {
             await new Promise<void>((r) => { wake = r; });
             continue;
           }
           mine ??= local();
           const index = nextToSend++;
           try {
-            done.set(index, scanRange(mine.fd, job, index, mine.classifier, mine.block));
+            keep(scanRange(mine.fd, job, index, mine.classifier, mine.block));
           } catch (err) {
             fail(err);
             return;

@@ -268,6 +268,9 @@ describe('parallel range scan (kernel-log)', () => {
   it('one worker and this thread sharing hundreds of small ranges (this thread waits when a window ahead): the serial outcome', { skip: parallelScanWorkers() === 0 ? 'no worker script (run from sources) or one core' : false }, async () => {
     const bytes = Buffer.concat([mixedLog(101, 3000), mixedLog(102, 3000)]);
     for (const rangeBytes of [512, 2048]) await assertSame(bytes, { workers: 1, rangeBytes }, 'one worker');
+    // every line a candidate, and this thread waiting whenever any result is held back (the byte bound)
+    const drops = Buffer.from(Array.from({ length: 40_000 }, (_, k) => `Jun  2 01:${String(Math.floor(k / 1000) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')} web-07 kernel: [${1000 + k}.000001] ${DROP}\n`).join(''));
+    await assertSame(drops, { workers: 1, rangeBytes: 16 * 1024, pendingBytes: 1 }, 'one worker, byte bound');
   });
 });
 
