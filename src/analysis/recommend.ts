@@ -88,7 +88,7 @@ export function kernelDefaults(memBytes: number, kernel: [number, number] | null
   return { max: 4 * buckets, buckets };
 }
 
-const fmt = (n: number): string => groupDigits(n);
+const fmt = groupDigits;
 const mib = (b: number): string => `${groupDigits(Math.round(b / 1048576))} MiB`;
 
 export function recommend(input: RecommendInput): Recommendations {

@@ -278,11 +278,8 @@ export function newKernelRangeClassifier(useSimd = true): RangeClassifier {
   const h = new Int32Array(2);
   const simdHooks: Partial<RangeClassifier> = simd === null ? {} : simdClassifierHooks(simd, scan, () => known);
   /** The line's boot id (already read into `b`) and host are those of `k`, as jsonBootChanged compares them. */
-  const sameIds = (k: KnownIds, buf: Buffer, i: number, end: number): boolean => {
-    if (!equalBytes(k.boot, buf, b[0]!, b[1]!)) return false;
-    const hasHost = rawJsonRangeInto(buf, i, end, scan.hostKey, h);
-    return !hasHost ? k.host === null : k.host !== null && equalBytes(k.host, buf, h[0]!, h[1]!);
-  };
+  const sameIds = (k: KnownIds, buf: Buffer, i: number, end: number): boolean =>
+    equalBytes(k.boot, buf, b[0]!, b[1]!) && hostIs(k.host, buf, i, end, scan, h);
   return {
     reset() {
       known = null;
@@ -309,6 +306,15 @@ export function newKernelRangeClassifier(useSimd = true): RangeClassifier {
       return SCAN_VERIFY;
     },
   };
+}
+
+/**
+ * Is the host of the JSON line [i, end) `host` (null: the line has none), as jsonBootChanged reads it?
+ * `r` receives the host value's range when there is one.
+ */
+function hostIs(host: Buffer | null, buf: Buffer, i: number, end: number, scan: KernelScan, r: Int32Array): boolean {
+  if (!rawJsonRangeInto(buf, i, end, scan.hostKey, r)) return host === null;
+  return host !== null && equalBytes(host, buf, r[0]!, r[1]!);
 }
 
 /** The (host, boot id) bytes of the last journal JSON line a range classifier sent as SCAN_VERIFY. */
@@ -439,8 +445,7 @@ class JsonRunSkip {
       if (!equalBytes(known.boot, buf, r[0]!, r[1]!)) return false;
     }
     if (known.host !== null && this.templateAt(buf, this.hostAt.nextAt(buf, s), s, end, this.hostT, this.hostW)) return true;
-    if (!rawJsonRangeInto(buf, s, end, this.scan.hostKey, r)) return known.host === null;
-    return known.host !== null && equalBytes(known.host, buf, r[0]!, r[1]!);
+    return hostIs(known.host, buf, s, end, this.scan, r);
   }
 
   private learn(known: KnownIds): void {
