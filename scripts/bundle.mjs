@@ -11,7 +11,7 @@
 //   CommonJS dependencies (tar-stream, yauzl, ...) `require` Node's built-ins: each ESM output file gets a
 //   module-scope `require`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -19,6 +19,9 @@ import { build } from 'esbuild';
 const out = new URL('../dist/bundle/', import.meta.url);
 const src = (p) => new URL(`../dist/src/${p}`, import.meta.url).pathname;
 rmSync(out, { recursive: true, force: true });
+// the capture engine's WebAssembly module (built by `npm run build:wasm`), found beside the code that loads it
+mkdirSync(out, { recursive: true });
+copyFileSync(new URL('../dist/src/util/capture.wasm', import.meta.url), new URL('capture.wasm', out));
 await build({
   entryPoints: ['ingest/parallel-scan-worker.js', 'parsers/kernel-log/prefilter.js', 'worker.js'].map(src),
   bundle: true,

@@ -151,7 +151,7 @@ export async function ingestSource(
       const file = source.reopen !== undefined && hash === null && scanWorkers > 0 ? source.reopen : undefined;
       const onScanProgress = (n: number): void => options.onProgress?.(source.path, n, source.sizeBytes ?? null);
       const res = (file !== undefined && mod.runFile !== undefined ? await mod.runFile(file, ctx, router.add, account, { onProgress: onScanProgress, workers: scanWorkers }) : null)
-        ?? await mod.run(chunks(), ctx, router.add, account);
+        ?? await mod.run(chunks(), ctx, router.add, account, { runs: true });
       format = res.format;
       for (const a of res.assumptions) if (!assumptions.includes(a)) assumptions.push(a);
     } catch (err) {

@@ -36,6 +36,7 @@ const FACET_OF: Readonly<Record<AnyRecord['kind'], Facet | null>> = {
   'kernel-event': 'kernel',
   'count-sample': 'timeline',
   'conntrack-entry': 'table',
+  'conntrack-run': 'table',
   'conntrack-trailer': 'table',
   'capture-partial': 'table',
   'cpu-stats': 'counters',

@@ -28,8 +28,16 @@ import type { Accumulator, Built, Digest } from './accumulator.js';
 import type { ParseContext } from '../parsers/line-parser.js';
 import type { AnyRecord, CapturePartial, ConntrackEntry, ConntrackTrailer } from '../model/records.js';
 import type { Evidence, TableSection } from '../model/report.js';
-import { BoundedTally, CappedCounter, EXACT_KEYS } from './heavy-hitters.js';
-import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC, pairTail } from '../util/keys.js';
+import { BoundedTally, CappedCounter, EXACT_KEYS, type TallyItem } from './heavy-hitters.js';
+import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC, pairTail, v4Text } from '../util/keys.js';
+import { TallyEngine, WasmTally } from './wasm-tally.js';
+import {
+  C_ASSURED, C_EARLY, C_ENTRIES, C_EVENT, C_HAS_LEADER, C_LEADER_COUNT, C_LEADER_SRC, C_LEADER_STALE, C_NAT, C_OFFLOAD, C_ORDER,
+  C_ORDER_N, C_PROTO, C_SC, C_STATE, C_UNREPLIED, C_ZONE, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE,
+  EV_UNREPLIED, HIST_BINS, K_PROTO, K_STATE, K_TKEY, K_ZONE, PROTOCOL_NAMES, STATE_NAMES, TIMEOUT_KEY_NAMES, TIMEOUT_KEYS,
+  captureEngineEnabled,
+} from '../util/capture-wasm.js';
+import type { ConntrackRun } from '../model/records.js';
 
 export { EXACT_KEYS };
 
@@ -64,6 +72,22 @@ export class RemainingHistogram {
     if (b + 1 > this.used) this.used = b + 1;
     this.count++;
     if (remainingSec > this.maxRemaining) this.maxRemaining = remainingSec;
+  }
+
+  /** Add the bins of another histogram of the same key (the capture engine's, at the end of a capture). */
+  addBins(bins: Uint32Array, used: number, count: number, maxRemaining: number): void {
+    if (count === 0) return;
+    if (used > this.bins.length) {
+      let len = this.bins.length;
+      while (len < used) len *= 2;
+      const next = new Uint32Array(Math.min(len, MAX_TIMEOUT_BINS));
+      next.set(this.bins);
+      this.bins = next;
+    }
+    for (let b = 0; b < used; b++) this.bins[b]! += bins[b]!;
+    if (used > this.used) this.used = used;
+    this.count += count;
+    if (maxRemaining > this.maxRemaining) this.maxRemaining = maxRemaining;
   }
 
   /**
@@ -164,7 +188,23 @@ function entryText(r: EntryLike): string {
   return `${r.protocol} ${r.timeoutSec ?? ''} ${r.state ?? ''} src=${r.origSrc} dst=${r.origDst}${ports}`.replace(/\s+/g, ' ');
 }
 
-/** Everything kept about one capture. */
+/** What CaptureTally needs of a tally: a BoundedTally, or a WasmTally of the capture engine. */
+export interface CaptureKeyTally {
+  add(key: string): number;
+  addNum(a: number, b: number, c: number): number;
+  top(k: number): TallyItem<undefined>[];
+  readonly approximate: boolean;
+}
+
+/**
+ * Everything kept about one capture.
+ *
+ * With the capture engine (`engine`, util/capture-wasm.ts) the four tallies, the small counters and the
+ * timeout histograms of run records ({@link addRun}) are counted in WebAssembly; their counters are
+ * folded into the fields here ({@link sync}) before anything else counts (so every "first seen" order is
+ * that of the input) and when the capture ends ({@link seal}, which the accumulator calls before the
+ * tally is read). Entries of other records are counted here as without the engine, into the same tallies.
+ */
 export class CaptureTally {
   readonly capture: number;
   entries = 0;
@@ -181,7 +221,7 @@ export class CaptureTally {
   offload = 0;
   earlyDroppable = 0;
   nat = 0;
-  readonly sources: BoundedTally;
+  readonly sources: CaptureKeyTally;
   /** The source with the highest count so far, and a line of it (taken when it took the lead). */
   private leaderKey: string | null = null;
   private leaderCount = 0;
@@ -190,9 +230,14 @@ export class CaptureTally {
   private leaderSrc4 = 0;
   /** True when leaderSrc4 does not describe leaderKey (the leader came from the string path). */
   private leaderSrc4Stale = true;
-  readonly destinations: BoundedTally;
-  readonly destinationPorts: BoundedTally;
-  readonly pairs: BoundedTally;
+  readonly destinations: CaptureKeyTally;
+  readonly destinationPorts: CaptureKeyTally;
+  readonly pairs: CaptureKeyTally;
+  /** The capture engine's instance (null: JavaScript tallies). */
+  private readonly engine: TallyEngine | null;
+  /** Run entries were counted since the last sync. */
+  private dirty = false;
+  private sealed = false;
   readonly timeouts = new Map<string, RemainingHistogram>();
   /** First line per TCP state (bounded like byState). */
   readonly stateFirst = new Map<string, Evidence>();
@@ -226,13 +271,120 @@ export class CaptureTally {
     return k;
   }
 
-  constructor(capture: number, capacity: number) {
+  constructor(capture: number, capacity: number, engine = false) {
     this.capture = capture;
     // numeric keys (src/util/keys.ts): IPv4 addresses, protocol/port and pairs count without key strings
-    this.sources = new BoundedTally(capacity, V4_CODEC);
-    this.destinations = new BoundedTally(capacity, V4_CODEC);
-    this.destinationPorts = new BoundedTally(capacity, PORT_CODEC);
-    this.pairs = new BoundedTally(capacity, PAIR_CODEC);
+    if (engine) {
+      const e = new TallyEngine(capacity);
+      this.engine = e;
+      this.sources = e.tally(0, V4_CODEC);
+      this.destinations = e.tally(1, V4_CODEC);
+      this.destinationPorts = e.tally(2, PORT_CODEC);
+      this.pairs = e.tally(3, PAIR_CODEC);
+    } else {
+      this.engine = null;
+      this.sources = new BoundedTally(capacity, V4_CODEC);
+      this.destinations = new BoundedTally(capacity, V4_CODEC);
+      this.destinationPorts = new BoundedTally(capacity, PORT_CODEC);
+      this.pairs = new BoundedTally(capacity, PAIR_CODEC);
+    }
+  }
+
+  /**
+   * Count a run of packed entries (the capture engine's tokenizer) exactly as addPacked counts each of
+   * them. Reads the run's lines during this call (the record is transient). Without an engine, the run's
+   * plain records are counted one by one.
+   */
+  addRun(run: ConntrackRun, path: string): void {
+    const e = this.engine;
+    if (e === null) {
+      for (const r of run.plain()) this.addEntry(r, path);
+      return;
+    }
+    const ctrl = e.ctrl;
+    const n = run.count;
+    const entries = run.entries;
+    e.loadRun(entries, n);
+    this.writeLeader(ctrl);
+    this.dirty = true;
+    let i = 0;
+    while ((i = e.countRun(i, n)) < n) {
+      // entry i wants its line as evidence; the module counted it already
+      const ev = ctrl[C_EVENT]!;
+      const evidence: Evidence = { path, line: run.firstLineNo + i, text: run.text(i) };
+      if ((ev & EV_FIRST) !== 0 && this.first === null) this.first = evidence;
+      if ((ev & EV_STATE) !== 0) {
+        const state = STATE_NAMES[entries[i * ENTRY_WORDS + E_STATE]!]!;
+        if (!this.stateFirst.has(state) && this.stateFirst.size < this.byState.cap) this.stateFirst.set(state, evidence);
+      }
+      if ((ev & EV_UNREPLIED) !== 0 && this.firstUnreplied === null) this.firstUnreplied = evidence;
+      if ((ev & EV_ESTDAY) !== 0 && this.establishedDayLeft === null) this.establishedDayLeft = evidence;
+      if ((ev & EV_LEADER) !== 0) {
+        this.leaderCount = ctrl[C_LEADER_COUNT]!;
+        const src4 = entries[i * ENTRY_WORDS + E_SRC]!;
+        this.leaderStep(src4, ctrl[C_SC]!, () => v4Text(src4), evidence);
+        this.writeLeader(ctrl);
+      }
+      i++;
+    }
+    this.leaderCount = ctrl[C_LEADER_COUNT]!;
+  }
+
+  /** The leader as the module's countRun reads it. */
+  private writeLeader(ctrl: Int32Array): void {
+    ctrl[C_HAS_LEADER] = this.leaderKey === null ? 0 : 1;
+    ctrl[C_LEADER_SRC] = this.leaderSrc4;
+    ctrl[C_LEADER_COUNT] = this.leaderCount;
+    ctrl[C_LEADER_STALE] = this.leaderSrc4Stale ? 1 : 0;
+  }
+
+  /** Fold the engine's counters since the last sync into the fields here, names in first-count order. */
+  sync(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const ctrl = this.engine!.ctrl;
+    const entries = ctrl[C_ENTRIES]!;
+    this.entries += entries;
+    this.assured += ctrl[C_ASSURED]!;
+    this.unreplied += ctrl[C_UNREPLIED]!;
+    this.offload += ctrl[C_OFFLOAD]!;
+    this.earlyDroppable += ctrl[C_EARLY]!;
+    this.nat += ctrl[C_NAT]!;
+    if (entries > 0) this.byFamily.add('ipv4', entries);
+    const order = ctrl[C_ORDER_N]!;
+    for (let k = 0; k < order; k++) {
+      const w = ctrl[C_ORDER + k]!;
+      const kind = w >> 8;
+      const id = w & 255;
+      if (kind === K_PROTO) this.byProtocol.add(PROTOCOL_NAMES[id]!, ctrl[C_PROTO + id]!);
+      else if (kind === K_STATE) this.byState.add(STATE_NAMES[id]!, ctrl[C_STATE + id]!);
+      else if (kind === K_ZONE) this.zones.add(String(id), ctrl[C_ZONE + id]!);
+      else if (kind === K_TKEY) {
+        const key = TIMEOUT_KEY_NAMES[id]!;
+        if (!this.timeouts.has(key) && this.timeouts.size < this.byState.cap) this.timeouts.set(key, new RemainingHistogram());
+      }
+    }
+    ctrl.fill(0, C_ENTRIES, C_NAT + 1);
+    ctrl.fill(0, C_PROTO, C_ZONE + 10);
+    ctrl[C_ORDER_N] = 0;
+  }
+
+  /** The capture is complete: fold everything the engine holds (counters and histograms) into the fields. */
+  seal(): void {
+    if (this.engine === null || this.sealed) return;
+    this.sync();
+    this.sealed = true;
+    const x = this.engine.x;
+    const u32 = this.engine.u32;
+    for (let k = 0; k < TIMEOUT_KEYS; k++) {
+      const h = this.timeouts.get(TIMEOUT_KEY_NAMES[k]!);
+      if (h === undefined) continue;
+      const m = x.histMeta(k) >> 2;
+      const count = u32[m]!;
+      if (count === 0) continue;
+      const at = x.histBins(k) >> 2;
+      h.addBins(u32.subarray(at, at + Math.min(u32[m + 2]!, HIST_BINS)), u32[m + 2]!, count, u32[m + 1]!);
+    }
   }
 
   /** A line of the top source, when the tracked leader is the top source. */
@@ -249,6 +401,7 @@ export class CaptureTally {
   }
 
   addEntry(r: EntryLike, path: string): void {
+    if (this.dirty) this.sync();
     if (r.src4 !== undefined) {
       this.addPacked(r as PackedLike, path);
       return;
@@ -316,6 +469,33 @@ export class CaptureTally {
   }
 
   /**
+   * The top-source leader after a numeric source reached count sc (addPacked's rule, also the engine's
+   * EV_LEADER): the leader's own entries only raise its count; a new leader costs a string and evidence.
+   */
+  private leaderStep(src4: number, sc: number, keyOf: () => string, evidence: Evidence | (() => Evidence)): void {
+    const ev = (): Evidence => (typeof evidence === 'function' ? evidence() : evidence);
+    if (sc > this.leaderCount) {
+      if (this.leaderKey === null || src4 !== this.leaderSrc4 || this.leaderSrc4Stale) {
+        const key = keyOf();
+        if (this.leaderKey !== key) this.leaderEvidence = ev();
+        this.leaderKey = key;
+        this.leaderSrc4 = src4;
+        this.leaderSrc4Stale = false;
+      }
+      this.leaderCount = sc;
+    } else if (sc === this.leaderCount && this.leaderKey !== null && (this.leaderSrc4Stale || src4 !== this.leaderSrc4)) {
+      const key = keyOf();
+      if (key < this.leaderKey) {
+        this.leaderEvidence = ev();
+        this.leaderKey = key;
+        this.leaderSrc4 = src4;
+        this.leaderSrc4Stale = false;
+        this.leaderCount = sc;
+      }
+    }
+  }
+
+  /**
    * {@link addEntry} for an entry of the capture fast path (its four addresses as int32, see
    * ConntrackEntry.src4): the same counts, tallied by number; strings are read from the entry only
    * where they become evidence or break a tie. Reads `text` during this call (the entry is transient).
@@ -328,25 +508,8 @@ export class CaptureTally {
 
     const src4 = r.src4;
     const sc = this.sources.addNum(src4, 0, 0);
-    if (sc > this.leaderCount) {
-      // the leader's own entries only raise its count; a new leader costs a string and evidence
-      if (this.leaderKey === null || src4 !== this.leaderSrc4 || this.leaderSrc4Stale) {
-        const key = r.origSrc;
-        if (this.leaderKey !== key) this.leaderEvidence = { path, line: r.src.lineNo, text: r.text };
-        this.leaderKey = key;
-        this.leaderSrc4 = src4;
-        this.leaderSrc4Stale = false;
-      }
-      this.leaderCount = sc;
-    } else if (sc === this.leaderCount && this.leaderKey !== null && (this.leaderSrc4Stale || src4 !== this.leaderSrc4)) {
-      const key = r.origSrc;
-      if (key < this.leaderKey) {
-        this.leaderEvidence = { path, line: r.src.lineNo, text: r.text };
-        this.leaderKey = key;
-        this.leaderSrc4 = src4;
-        this.leaderSrc4Stale = false;
-        this.leaderCount = sc;
-      }
+    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && (this.leaderSrc4Stale || src4 !== this.leaderSrc4))) {
+      this.leaderStep(src4, sc, () => r.origSrc, () => ({ path, line: r.src.lineNo, text: r.text }));
     }
     this.destinations.addNum(r.dst4, 0, 0);
     const port = r.origDport;
@@ -390,17 +553,21 @@ export function isBetterCapture(a: CaptureTally, b: CaptureTally | null): boolea
 export interface TableAccumulatorOptions {
   /** Distinct keys counted exactly per tally (default {@link EXACT_KEYS}). */
   readonly exactKeys?: number;
+  /** Count in the capture engine (default: when it is enabled, util/capture-wasm.ts). */
+  readonly engine?: boolean;
 }
 
 /** Fold one table input's records into a {@link TableDigest}. */
 export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulatorOptions = {}): Accumulator<TableDigest> {
   const capacity = opts.exactKeys ?? EXACT_KEYS;
+  const engine = opts.engine ?? captureEngineEnabled();
   let current: CaptureTally | null = null;
   let best: CaptureTally | null = null;
   let captures = 0;
   let events = 0;
 
   const close = (): void => {
+    current?.seal();
     if (current && !current.isEmpty) {
       captures++;
       if (isBetterCapture(current, best)) best = current;
@@ -410,17 +577,19 @@ export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulator
   const captureFor = (n: number): CaptureTally => {
     if (current === null || current.capture !== n) {
       close();
-      current = new CaptureTally(n, capacity);
+      current = new CaptureTally(n, capacity, engine);
     }
     return current;
   };
 
   return {
     add(r: AnyRecord): void {
-      if (r.kind !== 'conntrack-entry' && r.kind !== 'conntrack-trailer' && r.kind !== 'capture-partial') return;
+      if (r.kind !== 'conntrack-entry' && r.kind !== 'conntrack-run' && r.kind !== 'conntrack-trailer' && r.kind !== 'capture-partial') return;
       const n = (r as { readonly capture?: number }).capture ?? 0;
       const c = captureFor(n);
-      if (r.kind === 'conntrack-entry') {
+      if (r.kind === 'conntrack-run') {
+        c.addRun(r, ctx.path);
+      } else if (r.kind === 'conntrack-entry') {
         if (r.event !== null) { c.events++; events++; return; }
         c.addEntry(r, ctx.path);
       } else if (r.kind === 'conntrack-trailer') {

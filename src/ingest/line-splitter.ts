@@ -32,6 +32,19 @@ export interface LineSkipper {
   bulk?(buf: Buffer, pos: number, last: number, maxLineBytes: number): number;
 }
 
+/**
+ * Optional run fast path (the capture engine, parsers/conntrack-table/run.ts): offered the block at each
+ * line start the splitter reaches, it may take several complete lines at once. `run` returns how many
+ * lines it took (0: none, the splitter goes on line by line), and then `next` is where the next line
+ * starts. It must take only complete lines (ended by a newline before `end`), none longer than
+ * `maxLineBytes`, none with a CR before its newline (the splitter strips those), and count them itself.
+ * `block` numbers the pushed blocks, so a runner may keep a copy of the current one.
+ */
+export interface LineRunner {
+  run(buf: Buffer, pos: number, end: number, lineNo: number, block: number): number;
+  next: number;
+}
+
 export class LineSplitter {
   private carry: Buffer | null = null;
   private carryTooLong = false;
@@ -41,15 +54,18 @@ export class LineSplitter {
   private readonly maxLineBytes: number;
 
   private readonly skipper: LineSkipper | null;
+  private readonly runner: LineRunner | null;
+  private blocks = 0;
 
   /**
    * @param stripBom strip a UTF-8 BOM at the start of the first block (false when the bytes are the middle
    *   of a file: a worker's byte range, see parallel-scan.ts)
    */
-  constructor(sink: LineSink, maxLineBytes: number, skipper: LineSkipper | null = null, stripBom = true) {
+  constructor(sink: LineSink, maxLineBytes: number, skipper: LineSkipper | null = null, stripBom = true, runner: LineRunner | null = null) {
     this.sink = sink;
     this.maxLineBytes = maxLineBytes;
     this.skipper = skipper;
+    this.runner = runner;
     this.atStart = stripBom;
   }
 
@@ -79,7 +95,17 @@ export class LineSplitter {
     const max = this.maxLineBytes;
     const sink = this.sink;
     const skipper = this.skipper;
+    const runner = this.runner;
+    const block = ++this.blocks;
     while (pos < len) {
+      if (runner !== null) {
+        const taken = runner.run(chunk, pos, len, this.lineNo + 1, block);
+        if (taken > 0) {
+          this.lineNo += taken;
+          pos = runner.next;
+          if (pos >= len) return;
+        }
+      }
       if (skipper !== null) {
         const c = skipper.next(chunk, pos);
         // the last newline before the candidate: every line up to it is skipped unread

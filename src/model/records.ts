@@ -171,5 +171,27 @@ export interface HostFact {
   readonly src: SrcRef;
 }
 
+/**
+ * Capture engine (issue 7): consecutive entry lines of the usual shape, tokenized by WebAssembly into
+ * packed entries (src/parsers/conntrack-table/run.ts, src/util/capture-wasm.ts) and counted by the table
+ * accumulator in one call. TRANSIENT like the byte path's PackedEntry: it reads the input block and the
+ * tokenizer's memory, so a consumer that keeps records keeps `keepRecord(r)`, i.e. `plain()`: the entry
+ * records the line parser gives for the same lines.
+ */
+export interface ConntrackRun {
+  readonly kind: 'conntrack-run';
+  /** The capture all its entries belong to. */
+  readonly capture: number;
+  /** Entries (one per line, lines firstLineNo .. firstLineNo + count - 1). */
+  readonly count: number;
+  readonly firstLineNo: number;
+  /** Packed entries, ENTRY_WORDS int32 each (src/util/capture-wasm.ts E_*). */
+  readonly entries: Int32Array;
+  /** The text of entry i's line. */
+  text(i: number): string;
+  /** The entry records of the line parser for these lines. */
+  plain(): readonly ConntrackEntry[];
+}
+
 export type AnyRecord =
-  | KernelEvent | CountSample | ConntrackEntry | ConntrackTrailer | CapturePartial | CpuStats | SysctlSetting | HostFact;
+  | KernelEvent | CountSample | ConntrackEntry | ConntrackRun | ConntrackTrailer | CapturePartial | CpuStats | SysctlSetting | HostFact;

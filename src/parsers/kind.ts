@@ -4,7 +4,7 @@
  */
 import type { LineAccount } from '../model/line-account.js';
 import type { AnyRecord, InputKind } from '../model/records.js';
-import type { FileScanOptions, LineParser, ParseContext } from './line-parser.js';
+import type { DriverOptions, FileScanOptions, LineParser, ParseContext } from './line-parser.js';
 import { runLineParser, runLineParserOnFile } from './line-parser.js';
 import type { ScanFile } from '../ingest/parallel-scan.js';
 
@@ -18,7 +18,7 @@ export interface KindModule {
   /** The kind's line parser (its state type hidden). */
   readonly parser: LineParser<AnyRecord, unknown>;
   /** Stream blocks through this kind's parser. */
-  run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount): Promise<{ format: string | null; assumptions: readonly string[] }>;
+  run(chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: AnyRecord) => void, account: LineAccount, opts?: DriverOptions): Promise<{ format: string | null; assumptions: readonly string[] }>;
   /**
    * Read a big regular file with a parallel prefilter (worker threads over byte ranges), with exactly
    * the outcome of run(); null, having read nothing and touched neither sink nor account, when this kind
@@ -40,8 +40,8 @@ export function defineKind<R extends AnyRecord, S>(def: {
     kind: def.kind,
     sniff: def.sniff,
     parser: def.parser,
-    async run(chunks, ctx, sink, account) {
-      const { state } = await runLineParser(def.parser, chunks, ctx, sink as (r: R) => void, account);
+    async run(chunks, ctx, sink, account, opts) {
+      const { state } = await runLineParser(def.parser, chunks, ctx, sink as (r: R) => void, account, opts);
       return { format: def.parser.format?.(state) ?? null, assumptions: def.parser.assumptions?.(state) ?? [] };
     },
     ...(def.parser.rangeScan === undefined ? {} : {

@@ -15,7 +15,7 @@ import { MAX_LINE_BYTES, MAX_LISTED_ISSUES, newAccount } from '../model/line-acc
 import type { InputKind } from '../model/records.js';
 import type { TimeZone } from '../util/time.js';
 import { UTC } from '../util/time.js';
-import { LineSplitter, type LineSkipper } from '../ingest/line-splitter.js';
+import { LineSplitter, type LineRunner, type LineSkipper } from '../ingest/line-splitter.js';
 import { NeedleScanner } from '../util/bytes.js';
 import { CtdError, InputError } from '../model/errors.js';
 import {
@@ -70,6 +70,14 @@ export interface LineParser<R, S> {
    */
   lineBytes?(buf: Buffer, start: number, end: number, lineNo: number, state: S): LineResult<R> | undefined;
   /**
+   * Optional run fast path (the capture engine; used only when the driver is made with `runs: true`):
+   * several complete lines from `start` (the first numbered lineNo) taken at once as ONE record, each
+   * line counted as parsed and the state changed as line() would change it for each; null (state
+   * untouched) when the line at `start` is not one it takes. See LineRunner in ingest/line-splitter.ts
+   * for which lines it may take; `block` numbers the driver's blocks.
+   */
+  runBytes?(buf: Buffer, start: number, end: number, lineNo: number, state: S, block: number): RunResult<R> | null;
+  /**
    * Optional parallel prefilter for big regular files (ingest/parallel-scan.ts, `runLineParserOnFile`):
    * a stateless RangeClassifier that worker threads run over byte ranges (`module`, imported by URL in
    * the worker; `make`, the same factory for this thread). Its SCAN_IGNORE verdicts must be lines wants()
@@ -83,6 +91,22 @@ export interface LineParser<R, S> {
   format?(state: S): string | null;
   /** Assumptions this input needed (e.g. "kern.log: year 2026 from file modification time"), for run.assumptions. */
   assumptions?(state: S): readonly string[];
+}
+
+/** What runBytes took: `lines` lines, the next one starting at `next`, as `record`. */
+export interface RunResult<R> {
+  lines: number;
+  next: number;
+  record: R;
+}
+
+/** Options of a {@link LineDriver}. */
+export interface DriverOptions {
+  /**
+   * Let the parser's runBytes take runs of lines (its run records need a consumer that knows them: the
+   * analysis accumulators do; `keepRecord` expands them for the others).
+   */
+  readonly runs?: boolean;
 }
 
 /** The text kept in an issue: the first 200 characters of the line. */
@@ -103,7 +127,7 @@ export class LineDriver<R, S> {
   private readonly sink: (r: R) => void;
   private readonly nul = new NeedleScanner(0);
 
-  constructor(parser: LineParser<R, S>, ctx: ParseContext, sink: (r: R) => void, account: LineAccount = newAccount()) {
+  constructor(parser: LineParser<R, S>, ctx: ParseContext, sink: (r: R) => void, account: LineAccount = newAccount(), opts: DriverOptions = {}) {
     this.parser = parser;
     this.sink = sink;
     this.account = account;
@@ -117,7 +141,20 @@ export class LineDriver<R, S> {
       skipped: (n) => { acc.total += n; acc.ignored += n; },
       ...(startsWanted === undefined ? {} : { lineStart: (buf: Buffer, start: number, end: number) => startsWanted(buf, start, end, st) }),
     };
-    this.splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => this.onLine(buf, start, end, lineNo, tooLong), MAX_LINE_BYTES, skipper);
+    const runBytes = opts.runs === true ? parser.runBytes : undefined;
+    const runner: LineRunner | null = runBytes === undefined ? null : {
+      next: 0,
+      run(buf, pos, end, lineNo, block) {
+        const r = runBytes(buf, pos, end, lineNo, st, block);
+        if (r === null) return 0;
+        acc.total += r.lines;
+        acc.parsed += r.lines;
+        sink(r.record);
+        this.next = r.next;
+        return r.lines;
+      },
+    };
+    this.splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => this.onLine(buf, start, end, lineNo, tooLong), MAX_LINE_BYTES, skipper, true, runner);
   }
 
   push(chunk: Buffer): void {
@@ -204,9 +241,9 @@ export class LineDriver<R, S> {
 
 /** Stream a source's blocks through a parser. Errors from the source propagate after the lines read so far were sunk. */
 export async function runLineParser<R, S>(
-  parser: LineParser<R, S>, chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: R) => void, account: LineAccount = newAccount(),
+  parser: LineParser<R, S>, chunks: AsyncIterable<Buffer>, ctx: ParseContext, sink: (r: R) => void, account: LineAccount = newAccount(), opts: DriverOptions = {},
 ): Promise<{ account: LineAccount; state: S }> {
-  const d = new LineDriver(parser, ctx, sink, account);
+  const d = new LineDriver(parser, ctx, sink, account, opts);
   try {
     for await (const c of chunks) d.push(c);
   } finally {
@@ -290,6 +327,13 @@ export async function runLineParserOnFile<R, S>(
 export function keepRecord<R>(r: R): R {
   const plain = (r as { plain?: () => R }).plain;
   return typeof plain === 'function' ? plain.call(r) : r;
+}
+
+/** Push what {@link keepRecord} keeps of r; a run record (`runs: true`) gives the records of its lines. */
+export function keepRecordsInto<R>(out: R[], r: R): void {
+  const kept = keepRecord(r);
+  if (Array.isArray(kept)) out.push(...(kept as R[]));
+  else out.push(kept);
 }
 
 /** Sync helper for tests and small inputs: the same driver over one string or Buffer. */

@@ -23,6 +23,13 @@ export function protocolId(name: string): number {
   return protoNames.length - 1;
 }
 
+/**
+ * Names registered first, in this order, so their ids are fixed: the capture engine's tokenizer
+ * (wasm/capture.ts) writes these ids into its packed entries.
+ */
+export const FIXED_PROTOCOLS: readonly string[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'gre'];
+for (const name of FIXED_PROTOCOLS) protocolId(name);
+
 /** The dotted text of an IPv4 address held as int32. */
 export function v4Text(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;

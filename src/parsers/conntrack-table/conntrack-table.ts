@@ -48,11 +48,12 @@
  *   'command-error'. A trailer split by interleaved stderr (`conntrack v1.4.2 (conntrack-tools): tcp 6 ...`
  *   then `97 flow entries have been shown.`) gives the entry and the trailer.
  */
-import type { CapturePartial, ConntrackEntry, ConntrackTrailer } from '../../model/records.js';
+import type { CapturePartial, ConntrackEntry, ConntrackRun, ConntrackTrailer } from '../../model/records.js';
 import type { LineParser, LineResult, ParseContext } from '../line-parser.js';
 import { normalizeIp } from '../../util/ip.js';
 import { InputError, SkipInput } from '../../model/errors.js';
 import { parseLineBytes, type ByteScan } from './bytes.js';
+import { runBytes, type RunScan } from './run.js';
 
 /**
  * Extra fields this parser puts on its records (not in the model contract yet):
@@ -65,7 +66,7 @@ export interface CaptureTag {
 export type TableEntryRecord = ConntrackEntry & CaptureTag & { readonly text: string };
 export type TableTrailerRecord = ConntrackTrailer & CaptureTag;
 export type TablePartialRecord = CapturePartial & CaptureTag;
-export type TableRecord = TableEntryRecord | TableTrailerRecord | TablePartialRecord;
+export type TableRecord = TableEntryRecord | TableTrailerRecord | TablePartialRecord | ConntrackRun;
 
 /** Line formats counted for inputs[].format. */
 export type TableFormat = 'default' | 'extended' | 'events' | 'xml';
@@ -97,6 +98,8 @@ export interface TableParserState {
   formats: Record<TableFormat, number>;
   /** Scanners and interned addresses of the byte path ({@link parseLineBytes}); made on first use. */
   bytes: ByteScan | null;
+  /** The capture engine's tokenizer (run.ts): made on first use, false when the engine is off. */
+  run: RunScan | false | null;
 }
 
 /** A spread XML flow or wrapped entry longer than this is given up (malformed). */
@@ -664,7 +667,7 @@ function handleXml(text: string, i: number, lineNo: number, state: TableParserSt
 function newState(ctx: ParseContext): TableParserState {
   return {
     sourceId: ctx.sourceId, path: ctx.path, contentLines: 0, recordsOut: 0, commandErrors: 0, capture: 0, captureHasEntries: false, captureClosed: false, sawEntryLike: false,
-    pending: null, ready: [], xml: null, formats: { default: 0, extended: 0, events: 0, xml: 0 }, bytes: null,
+    pending: null, ready: [], xml: null, formats: { default: 0, extended: 0, events: 0, xml: 0 }, bytes: null, run: null,
   };
 }
 
@@ -814,6 +817,7 @@ export const conntrackTableParser: LineParser<TableRecord, TableParserState> = {
   kind: 'conntrack-table',
   init: newState,
   lineBytes: parseLineBytes,
+  runBytes,
   line: parseLine,
   end(state) {
     flushPending(state);

@@ -1,0 +1,191 @@
+/**
+ * The tallies of one capture in the capture engine (issue 7; wasm/capture.ts, role 2): the four
+ * BoundedTally ports, the small counters and the remaining-timeout histograms live in one WebAssembly
+ * instance, so a run of packed entries (parsers/conntrack-table/run.ts) is counted in one call without a
+ * JavaScript step per entry. CaptureTally (table.ts) drives it; this file holds the JavaScript halves:
+ *
+ * - {@link WasmTally}: the BoundedTally interface over one of the four tallies. Keys with a numeric form
+ *   (the same KeyCodecs) are counted in the module; other keys (IPv6 addresses) keep their text in a Map
+ *   here while their slot — count, error, heap position — lives in the module, so the slot ids, heap order
+ *   and tie-breaks are exactly those of heavy-hitters.ts. When the sketch evicts a string key, the module
+ *   logs the slot and {@link TallyEngine.drainEvictions} drops the text here.
+ * - {@link TallyEngine}: the instance, its control words and the run counter.
+ */
+import type { KeyCodec, TallyItem } from './heavy-hitters.js';
+import {
+  C_EVICTED, CTRL_WORDS, SLOT_WORDS, S_A, S_B, S_C, S_COUNT, S_ERR, S_ISNUM, T_HEAP, T_NUM, T_SLOT, T_SLOTS, T_STR, T_TOTAL,
+  ENTRY_WORDS, newCaptureInstance, type CaptureExports,
+} from '../util/capture-wasm.js';
+
+/** Entries counted per countRun call at most (the run area). */
+export const RUN_CAPACITY = 4096;
+
+/** One capture's tallies in one instance. */
+export class TallyEngine {
+  readonly x: CaptureExports;
+  /** Control words (C_* in util/capture-wasm.ts). */
+  readonly ctrl: Int32Array;
+  readonly i32: Int32Array;
+  readonly u32: Uint32Array;
+  /** Where runs are copied to be counted. */
+  readonly runPtr: number;
+  readonly tallies: WasmTally[] = [];
+
+  constructor(capacity: number) {
+    this.x = newCaptureInstance();
+    const ctrlPtr = this.x.initTallies(capacity);
+    this.runPtr = this.x.outputArea(RUN_CAPACITY);
+    // every allocation is made above: the memory does not grow after this, so the views stay valid
+    const buf = this.x.memory.buffer;
+    this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_WORDS);
+    this.i32 = new Int32Array(buf);
+    this.u32 = new Uint32Array(buf);
+  }
+
+  /** The WasmTally for tally t (0 sources, 1 destinations, 2 ports, 3 pairs). */
+  tally(t: number, codec: KeyCodec): WasmTally {
+    const w = new WasmTally(this, t, codec);
+    this.tallies[t] = w;
+    return w;
+  }
+
+  /** Drop the texts of string keys the sketch evicted (logged by the module since the last call). */
+  drainEvictions(): void {
+    const n = this.ctrl[C_EVICTED]!;
+    if (n === 0) return;
+    const at = this.x.evictArea() >> 2;
+    for (let k = 0; k < n; k++) this.tallies[this.i32[at + 2 * k]!]!.evict(this.i32[at + 2 * k + 1]!);
+    this.ctrl[C_EVICTED] = 0;
+  }
+
+  /** Count packed entries [from, n) of the run area; see countRun in wasm/capture.ts. */
+  countRun(from: number, n: number): number {
+    const i = this.x.countRun(this.runPtr, from, n);
+    this.drainEvictions();
+    return i;
+  }
+
+  /** Copy `count` packed entries into the run area. */
+  loadRun(entries: Int32Array, count: number): void {
+    this.i32.set(entries.subarray(0, count * ENTRY_WORDS), this.runPtr >> 2);
+  }
+}
+
+/** The BoundedTally interface over tally t of a {@link TallyEngine} (see the module doc). */
+export class WasmTally {
+  private readonly engine: TallyEngine;
+  private readonly t: number;
+  private readonly codec: KeyCodec;
+  private readonly base: number;
+  private readonly slots: number;
+  private readonly map = new Map<string, number>();
+  /** Text of the string keys by slot. */
+  private readonly strKeys: (string | undefined)[] = [];
+  private readonly scratch = new Int32Array(3);
+
+  constructor(engine: TallyEngine, t: number, codec: KeyCodec) {
+    this.engine = engine;
+    this.t = t;
+    this.codec = codec;
+    this.base = engine.x.tallyAt(t) >> 2;
+    this.slots = engine.i32[this.base + T_SLOT]! >> 2;
+  }
+
+  private field(f: number): number {
+    return this.engine.i32[this.base + f]!;
+  }
+
+  get approximate(): boolean {
+    return this.field(T_HEAP) !== 0;
+  }
+
+  get total(): number {
+    return this.field(T_TOTAL) >>> 0;
+  }
+
+  get size(): number {
+    return this.field(T_NUM) + this.field(T_STR);
+  }
+
+  /** Count one occurrence of `key`; its count. */
+  add(key: string): number {
+    if (this.codec.parse(key, this.scratch)) {
+      const sc = this.scratch;
+      return this.addNum(sc[0]!, sc[1]!, sc[2]!);
+    }
+    const e = this.engine;
+    const id = this.map.get(key);
+    if (id !== undefined) return e.x.tallyHit(this.t, id) >>> 0;
+    const slot = e.x.tallyNewString(this.t);
+    // the slot may have held an evicted string key: drop that one before this key takes the slot
+    e.drainEvictions();
+    this.strKeys[slot] = key;
+    this.map.set(key, slot);
+    return e.u32[this.slots + slot * SLOT_WORDS + S_COUNT]!;
+  }
+
+  /** Count numeric key (a, b, c); its count. */
+  addNum(a: number, b: number, c: number): number {
+    const e = this.engine;
+    const count = e.x.tallyAddNum(this.t, a, b, c) >>> 0;
+    if (e.ctrl[C_EVICTED] !== 0) e.drainEvictions();
+    return count;
+  }
+
+  /** A string slot the sketch reused: its key is no longer held. */
+  evict(slot: number): void {
+    const key = this.strKeys[slot];
+    if (key !== undefined) this.map.delete(key);
+    this.strKeys[slot] = undefined;
+  }
+
+  private keyOf(s: number, cache: Map<number, string>): string {
+    const at = this.slots + s * SLOT_WORDS;
+    const i32 = this.engine.i32;
+    if (i32[at + S_ISNUM] !== 1) return this.strKeys[s]!;
+    let k = cache.get(s);
+    if (k === undefined) {
+      k = this.codec.text(i32[at + S_A]!, i32[at + S_B]!, i32[at + S_C]!);
+      cache.set(s, k);
+    }
+    return k;
+  }
+
+  /** The k most frequent keys, count descending then key ascending (BoundedTally.top). */
+  top(k: number): TallyItem<undefined>[] {
+    if (k <= 0) return [];
+    const u32 = this.engine.u32;
+    const base = this.slots;
+    const cache = new Map<number, string>();
+    const count = (s: number): number => u32[base + s * SLOT_WORDS + S_COUNT]!;
+    const before = (a: number, b: number): boolean => count(a) > count(b) || (count(a) === count(b) && this.keyOf(a, cache) < this.keyOf(b, cache));
+    const best: number[] = [];
+    const slots = this.field(T_SLOTS);
+    for (let s = 0; s < slots; s++) {
+      if (best.length === k && !before(s, best[k - 1]!)) continue;
+      let i = best.length < k ? best.length : k - 1;
+      if (best.length < k) best.push(s);
+      else best[i] = s;
+      while (i > 0 && before(best[i]!, best[i - 1]!)) {
+        const t = best[i - 1]!;
+        best[i - 1] = best[i]!;
+        best[i] = t;
+        i--;
+      }
+    }
+    const sketch = this.approximate;
+    return best.map((s) => ({ key: this.keyOf(s, cache), count: count(s), err: sketch ? u32[base + s * SLOT_WORDS + S_ERR]! : 0, first: undefined }));
+  }
+
+  /** The count held for a key (an upper bound once approximate), 0 when not held. */
+  get(key: string): number {
+    let s: number;
+    if (this.codec.parse(key, this.scratch)) {
+      const sc = this.scratch;
+      s = this.engine.x.tallyFind(this.t, sc[0]!, sc[1]!, sc[2]!);
+    } else {
+      s = this.map.get(key) ?? -1;
+    }
+    return s < 0 ? 0 : this.engine.u32[this.slots + s * SLOT_WORDS + S_COUNT]!;
+  }
+}

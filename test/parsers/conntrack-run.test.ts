@@ -1,0 +1,217 @@
+/**
+ * The capture engine (issue 7: wasm/capture.ts, parsers/conntrack-table/run.ts, analysis/wasm-tally.ts)
+ * must give exactly what the JavaScript paths give: the line parser's records (a run's plain records),
+ * line account with its issues, parser state and format, end-of-input error, and the table section with
+ * its evidence through the accumulator — on every conntrack-table fixture and on seeded mixed captures,
+ * however the input is cut into blocks, exact and past the tallies' key cap (the sketch).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { buildTableSection, createTableAccumulator } from '../../src/analysis/table.js';
+import { MAX_LINE_BYTES } from '../../src/model/line-account.js';
+import type { AnyRecord } from '../../src/model/records.js';
+import { conntrackTableParser, type TableParserState, type TableRecord } from '../../src/parsers/conntrack-table/index.js';
+import { DEFAULT_CONTEXT, keepRecordsInto, LineDriver, type LineParser, type ParseContext } from '../../src/parsers/line-parser.js';
+import { captureEngineEnabled } from '../../src/util/capture-wasm.js';
+import { assertBalanced, fixturePath, readFixture, seededRandom } from '../helpers.js';
+
+const CTX: ParseContext = { ...DEFAULT_CONTEXT, sourceId: '3', path: 'capture.txt' };
+
+interface Mode {
+  /** Runs from the tokenizer, counted by the engine's tallies. */
+  readonly engine: boolean;
+  readonly exactKeys: number;
+  /** Block sizes the input is pushed in (cycled); 0: one block. */
+  readonly blocks: number;
+}
+
+interface Outcome {
+  records: TableRecord[];
+  account: unknown;
+  state: unknown;
+  format: string | null;
+  error: string | null;
+  table: unknown;
+}
+
+/** The parser, counting the lines its runBytes takes. */
+function counting(): { parser: LineParser<TableRecord, TableParserState>; taken: () => number } {
+  let n = 0;
+  const runBytes = conntrackTableParser.runBytes!;
+  const parser: LineParser<TableRecord, TableParserState> = {
+    ...conntrackTableParser,
+    runBytes(buf, start, end, lineNo, state, block) {
+      const r = runBytes(buf, start, end, lineNo, state, block);
+      if (r !== null) n += r.lines;
+      return r;
+    },
+  };
+  return { parser, taken: () => n };
+}
+
+function drive(bytes: Buffer, mode: Mode): { out: Outcome; taken: number } {
+  const records: TableRecord[] = [];
+  const acc = createTableAccumulator(CTX, { exactKeys: mode.exactKeys, engine: mode.engine });
+  // records are kept inside the sink (runs and packed entries are transient), and counted there too
+  const sink = (r: TableRecord): void => {
+    keepRecordsInto(records, r);
+    acc.add(r as AnyRecord);
+  };
+  const p = counting();
+  const d = new LineDriver(p.parser, CTX, sink, undefined, { runs: mode.engine });
+  let error: string | null = null;
+  try {
+    if (mode.blocks === 0) d.push(bytes);
+    else for (let at = 0; at < bytes.length; at += mode.blocks) d.push(bytes.subarray(at, at + mode.blocks));
+    d.end();
+  } catch (e) {
+    error = (e as { code?: string }).code ?? String(e);
+  }
+  assertBalanced(d.account);
+  const digests = acc.finish();
+  let table: unknown = null;
+  if (digests.length > 0) {
+    const built = buildTableSection(digests, { settings: {} });
+    const idle = ['TIME_WAIT', 'ESTABLISHED', 'udp', 'udp/stream', 'icmp', 'gre/stream'].map((k) => [built.idleOver(k, 3600), built.idleOver(k, 60, 600)]);
+    table = {
+      digests: digests.map((x) => ({ ...x, best: x.best === null ? null : { entries: x.best.entries, events: x.best.events, capture: x.best.capture } })),
+      section: built.section, evidence: [...built.evidence], idle,
+    };
+  }
+  const { bytes: _bytes, run: _run, ...state } = d.state;
+  return { out: { records, account: d.account, state, format: conntrackTableParser.format!(d.state), error, table }, taken: p.taken() };
+}
+
+/** The engine's outcome equals the JavaScript one; returns the lines runs took. */
+function assertSame(bytes: Buffer, exactKeys: number, blocks: number, what: string): number {
+  const want = drive(bytes, { engine: false, exactKeys, blocks: 0 }).out;
+  const { out, taken } = drive(bytes, { engine: true, exactKeys, blocks });
+  assert.deepStrictEqual(out, want, `${what} (exactKeys ${exactKeys}, blocks ${blocks})`);
+  return taken;
+}
+
+/** A seeded capture of every shape the parser knows, and of the usual shapes in every variant. */
+function mixedCapture(seed: number, lines: number, usual = 0.8): Buffer {
+  const r = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const v4 = (): string => `${pick(['192.0.2.', '198.51.100.', '203.0.113.', '10.244.0.'])}${Math.floor(r() * (r() < 0.5 ? 8 : 256))}`;
+  const v6 = (): string => pick(['2001:db8::1', '2001:0db8:0000:0000:0000:0000:0000:0002', '2001:DB8:0:0::a', '2001:db8:ffff:21::2'])!;
+  const odd = ['192.0.2.01', '192.0.2.256', '192.0.2', '1.2.3.4.5', 'x.y', '', '::ffff:192.0.2.1', '0.0.0.0', '255.255.255.255'];
+  const out: Buffer[] = [];
+  if (r() < 0.5) out.push(Buffer.from([0xef, 0xbb, 0xbf]));
+  const eol = r() < 0.7 ? '\n' : '\r\n';
+  for (let n = 0; n < lines; n++) {
+    // half the lines in the shapes the tokenizer takes, the rest in any shape
+    const clean = r() < 0.5;
+    const six = !clean && r() < 0.15;
+    const ip = (): string => (!clean && r() < 0.03 ? pick(odd) : six ? v6() : v4());
+    const proto = clean ? pick(['tcp      6', 'tcp      6', 'udp      17', 'icmp     1', 'gre      47', 'icmpv6   58'])
+      : pick(['tcp      6', 'tcp      6', 'udp      17', 'icmp     1', 'gre      47', 'sctp     132', 'weird    99', 'icmpv6   58', 'unknown  255', 'udplite  136']);
+    const fam = r() < 0.4 ? `${six ? 'ipv6     10' : clean ? 'ipv4     2' : pick(['ipv4     2', 'ipv4     2', 'ipv5     2'])} ` : '';
+    const timeout = clean || r() < 0.9 ? `${pick([Math.floor(r() * 500000), Math.floor(r() * 200), 86401, 86400, 0, 999999999, 1000000000])} ` : r() < 0.5 ? '99999999999 ' : '';
+    const state = clean ? (proto.startsWith('tcp') ? `${pick(['ESTABLISHED', 'TIME_WAIT', 'SYN_SENT', 'SYN_SENT2', 'SYN_RECV', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSE', 'NONE', 'LISTEN'])} ` : '')
+      : proto.startsWith('tcp') || proto.startsWith('sctp') || r() < 0.02
+      ? `${pick(['ESTABLISHED', 'TIME_WAIT', 'SYN_SENT', 'SYN_SENT2', 'SYN_RECV', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSE', 'NONE', 'LISTEN', 'ÉTAT', 'NEW_STATE', 'COOKIE_WAIT', 'ESTABLISHE'])} ` : '';
+    const a = ip(); const b = ip(); const c = ip(); const d = ip();
+    const port = (): string => (clean ? String(Math.floor(r() * 65536)) : pick(['53', '443', '80', '0080', '65535', '65536', '99999', '123456', 'x', '', String(Math.floor(r() * 65536))]));
+    const ports = proto.startsWith('icmp') ? ` type=8 code=0 id=${Math.floor(r() * 65536)}` : !clean && r() < 0.03 ? '' : ` sport=${r() < 0.9 ? Math.floor(r() * 65536) : port()} dport=${r() < 0.8 ? pick(['53', '443', '80', '8080']) : port()}`;
+    const rports = proto.startsWith('icmp') ? ' type=0 code=0 id=1' : ` sport=${r() < 0.9 ? Math.floor(r() * 65536) : port()} dport=${Math.floor(r() * 65536)}`;
+    const flag1 = r() < 0.2 ? (clean ? ' [UNREPLIED]' : pick([' [UNREPLIED]', ' [UNREPLIED]x', ' [UNREPLIED][ASSURED]']))
+      : r() < 0.05 ? ' sport=7 dport=7 dst=192.0.2.77' : '';  // a key again within the original tuple: its first value counts
+    const flags = pick(['', ' [ASSURED]', ' [ASSURED]', ' [OFFLOAD]', ' [HW_OFFLOAD]', ' [ASSURED] [OFFLOAD]', ' [FASTNAT]', ...(clean ? [] : [' [ASSURED', ' x[ASSURED]'])]);
+    const zone = clean ? pick(['', '', ' zone=0', ' zone=7', ' zone=3 zone=4', ' zonex=1']) : pick(['', '', '', ' zone=0', ' zone=7', ' zone=12', ' zone=', ' zone-orig=3', ' zone-orig=x', ' zone=3 zone=4', ' zonex=1', ' zone=5 zone-orig=2']);
+    const extra = pick(['', '', ' secctx=system_u:object_r:unlabeled_t:s0', ' src=1.2.3.4', ' sport=9 dport=9', ' dst=5.6.7.8', ' delta-time=12', '  ']);
+    let line: string | Buffer = `${fam}${proto} ${timeout}${state}src=${a} dst=${b}${ports}${flag1} src=${c} dst=${d}${rports}${flags} mark=0${zone}${extra} use=${pick(['1', '2'])}`;
+    const shape = r();
+    if (clean || shape < usual) {
+      // the usual line, as it is
+    } else if (shape < usual + 0.01) line = `${line}  `;                       // wrapped: trailing blanks
+    else if (shape < usual + 0.02) line = line.replace(' mark=', '\tmark=');    // tab between fields
+    else if (shape < usual + 0.03) line = line.slice(0, line.lastIndexOf(' src='));  // no reply tuple: waits for its tail
+    else if (shape < usual + 0.04) line = `> > ${line}`;
+    else if (shape < usual + 0.05) line = ` [NEW] ${line}`;
+    else if (shape < usual + 0.06) line = `conntrack v1.4.6 (conntrack-tools): ${Math.floor(r() * 100)} flow entries have been shown.`;
+    else if (shape < usual + 0.07) line = '';
+    else if (shape < usual + 0.08) line = 'mark=0 use=1';
+    else if (shape < usual + 0.09) line = `root@host:~# ${pick(['conntrack -L', 'conntrack -L -p tcp', 'cat /proc/net/nf_conntrack', 'conntrack -L | grep 192.0.2.7'])}`;
+    else if (shape < usual + 0.1) line = `# ${line}`;
+    else if (shape < usual + 0.11) line = line.replace('src=', 'xsrc=');
+    else if (shape < usual + 0.12) line = `src=${c} dst=${d}${rports} [ASSURED] mark=0 use=1`;
+    else if (shape < usual + 0.13) line = Buffer.concat([Buffer.from(line.slice(0, 20)), Buffer.alloc(1 + Math.floor(r() * 3)), Buffer.from(line.slice(20))]);
+    else if (shape < usual + 0.135) line = Buffer.alloc(1 + Math.floor(r() * 50));
+    else if (shape < usual + 0.14) line = `${line} ${'x'.repeat(MAX_LINE_BYTES)}`;
+    else if (shape < usual + 0.15) line = line.replace(' use=', '\u0001use=');
+    else if (shape < usual + 0.16) line = line.replace(' dst=', ' dst=\u00e9');
+    else if (shape < usual + 0.17) line = `${line.slice(0, 60)}${eol}${line.slice(60)}`;  // hard-wrapped in two
+    else if (shape < usual + 0.18) line = line.toUpperCase();
+    else line = line.replace(/ +/g, pick(['  ', ' ', '   ']));
+    out.push(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, Buffer.from(eol));
+  }
+  if (r() < 0.5) out.push(Buffer.from('tcp      6 431999 ESTABLISHED src=192.0.2.9 dst=198.51.100.9 sport=1 dport=2 src=198.51.100.9 dst=192.0.2.9 sport=2 dport=1 [ASSURED] mark=0 use=1'));
+  return Buffer.concat(out);
+}
+
+const FIXTURES = readdirSync(fixturePath('conntrack-table')).filter((f) => f.endsWith('.txt')).sort();
+
+describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEngineEnabled() ? false : 'the capture engine is off here (no capture.wasm or CTDOCTOR_NO_WASM=1)' }, () => {
+  it('gives the JavaScript outcome on every conntrack-table fixture, in blocks of any size', () => {
+    assert.ok(FIXTURES.length >= 30);
+    let taken = 0;
+    for (const name of FIXTURES) {
+      const bytes = readFixture('conntrack-table', name);
+      for (const blocks of [0, 1, 61, 4096]) taken += assertSame(bytes, 64, blocks, name);
+      assertSame(bytes, 2, 0, name);
+    }
+    assert.ok(taken > 100, `only ${taken} lines were taken by runs`);
+  });
+
+  it('gives the JavaScript outcome on seeded mixed captures, exact and past the key cap', () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const bytes = mixedCapture(seed, 1500);
+      let taken = 0;
+      for (const [exactKeys, blocks] of [[200_000, 0], [40, 97], [7, 4096], [300, 1000]] as const) taken += assertSame(bytes, exactKeys, blocks, `seed ${seed}`);
+      // CRLF lines are left to the JavaScript parser (the tokenizer takes lines ended by a bare newline)
+      if (bytes.includes('\r\n')) assert.equal(taken, 0, `seed ${seed}: CRLF lines taken by runs`);
+      else assert.ok(taken > 4 * 300, `seed ${seed}: only ${taken} lines were taken by runs`);
+    }
+  });
+
+  it('gives the JavaScript outcome on mostly usual lines with IPv6 between them (string keys evicted by the sketch)', () => {
+    for (let seed = 20; seed <= 23; seed++) {
+      const bytes = mixedCapture(seed, 4000, 0.97);
+      let taken = 0;
+      for (const [exactKeys, blocks] of [[25, 0], [150, 8192], [1000, 333]] as const) taken += assertSame(bytes, exactKeys, blocks, `seed ${seed}`);
+      if (!bytes.includes('\r\n')) assert.ok(taken > 3 * 1500, `seed ${seed}: only ${taken} lines were taken by runs`);
+    }
+  });
+
+  it('a run of usual lines: the records and counts a person reads', () => {
+    const lines = [
+      'tcp      6 117 TIME_WAIT src=192.0.2.2 dst=198.51.100.2 sport=50036 dport=80 src=198.51.100.2 dst=192.0.2.2 sport=80 dport=50036 [ASSURED] mark=0 use=1',
+      'ipv4     2 udp      17 29 src=192.0.2.5 dst=203.0.113.2 sport=5001 dport=53 [UNREPLIED] src=203.0.113.2 dst=192.0.2.5 sport=53 dport=5001 mark=0 zone=3 use=2',
+      'tcp      6 431999 ESTABLISHED src=192.0.2.2 dst=198.51.100.9 sport=41000 dport=443 src=198.51.100.9 dst=203.0.113.1 sport=443 dport=41000 [ASSURED] mark=0 use=1',
+    ];
+    const { out, taken } = drive(Buffer.from(`${lines.join('\n')}\n`), { engine: true, exactKeys: 64, blocks: 0 });
+    assert.equal(taken, 3);
+    assert.deepStrictEqual(out.account, { total: 3, parsed: 3, ignored: 0, malformed: 0, issues: [] });
+    const e = out.records[1]!;
+    assert.equal(e.kind, 'conntrack-entry');
+    if (e.kind !== 'conntrack-entry') return;
+    assert.deepStrictEqual(
+      [e.family, e.protocol, e.timeoutSec, e.state, e.origSrc, e.origDst, e.origSport, e.origDport, e.replySrc, e.replyDst, e.replySport, e.replyDport, e.assured, e.unreplied, e.zone, e.src, e.capture, e.text],
+      ['ipv4', 'udp', 29, null, '192.0.2.5', '203.0.113.2', 5001, 53, '203.0.113.2', '192.0.2.5', 53, 5001, false, true, '3', { sourceId: '3', lineNo: 2 }, 0, lines[1]],
+    );
+    const t = out.table as { section: { entries: number; nat: number; earlyDroppable: number; zones: unknown; topSources: unknown; byState: unknown }; evidence: [string, { line: number }[]][] };
+    assert.equal(t.section.entries, 3);
+    assert.equal(t.section.nat, 1);  // the third: its reply goes to 203.0.113.1, not 192.0.2.2
+    assert.equal(t.section.earlyDroppable, 1);
+    assert.deepStrictEqual({ ...t.section.zones as object }, { 0: 2, 3: 1 });
+    assert.deepStrictEqual({ ...t.section.byState as object }, { ESTABLISHED: 1, TIME_WAIT: 1 });
+    assert.deepStrictEqual(t.section.topSources, [{ ip: '192.0.2.2', count: 2, share: 0.6667 }, { ip: '192.0.2.5', count: 1, share: 0.3333 }]);
+    assert.deepStrictEqual(t.evidence.map(([k, ev]) => [k, ev.map((x) => x.line)]), [
+      ['table.capture', [1]], ['table.topSource', [1]], ['table.state.TIME_WAIT', [1]], ['table.state.ESTABLISHED', [3]],
+      ['table.flag.UNREPLIED', [2]], ['table.established.dayLeft', [3]],
+    ]);
+  });
+});

@@ -1,0 +1,919 @@
+// AssemblyScript (compiled by `npm run build` into dist/src/analysis/capture.wasm; see
+// src/analysis/capture-engine.ts, which loads it, and docs/ARCHITECTURE.md "Capture engine").
+//
+// One module, two roles, one instance per role:
+//
+// 1. TOKENIZER (one instance per table input): `scanLines` reads the usual `conntrack -L` /
+//    /proc/net/nf_conntrack entry line (four canonical IPv4 addresses, a known protocol and state)
+//    into a 16-word packed entry, line after line, and stops at the first line that is anything else.
+//    It is a byte-for-byte port of the `seqScan` path of src/parsers/conntrack-table/bytes.ts
+//    restricted to a SUBSET of its lines: whatever it does not take, the JavaScript parser reads,
+//    so it never has to decide anything the JavaScript parser would decide otherwise.
+//
+// 2. TALLIES (one instance per capture, src/analysis/table.ts): four BoundedTally ports (exact up to
+//    `cap` distinct keys, then Space-Saving, with the slot ids, heap order and tie-breaks of
+//    src/analysis/heavy-hitters.ts), the small counters and the remaining-timeout histograms, and
+//    `countRun`, which counts packed entries exactly as CaptureTally.addPacked counts one. Where an
+//    entry needs a line as evidence (the first entry, a state's first line, the top source's lead)
+//    it stops and lets JavaScript take the line.
+//
+// No managed objects (runtime stub): memory is laid out by hand from __heap_base.
+
+// ------------------------------------------------------------------ memory
+
+let top: usize = 0;
+
+function alloc(bytes: usize): usize {
+  if (top == 0) top = (__heap_base + 15) & ~(<usize>15);
+  const p = top;
+  const end = (p + bytes + 15) & ~(<usize>15);
+  const have = (<usize>memory.size()) << 16;
+  if (end > have) {
+    const pages = <i32>((end - have + 0xffff) >>> 16);
+    if (memory.grow(pages) < 0) unreachable();
+  }
+  top = end;
+  return p;
+}
+
+// ------------------------------------------------------------------ shared ids
+
+// protocol ids: the first five names src/util/keys.ts registers (protocolId)
+const P_TCP = 0;
+const P_UDP = 1;
+const P_ICMP = 2;
+const P_ICMPV6 = 3;
+const P_GRE = 4;
+const PROTOCOLS = 5;
+// TCP state ids, in the order of STATE_NAMES in capture-engine.ts
+const S_ESTABLISHED = 1;
+const STATES = 11;
+// timeout keys: 0..10 the TCP states, then these
+const T_UDP = 11;
+const T_UDP_STREAM = 12;
+const T_GRE = 13;
+const T_GRE_STREAM = 14;
+const T_ICMP = 15;
+const T_ICMPV6 = 16;
+const TKEYS = 17;
+
+const F_ASSURED = 1;
+const F_UNREPLIED = 2;
+const F_OFFLOAD = 4;
+
+// packed entry: 16 i32 words
+const E_START = 0;
+const E_END = 1;
+const E_PROTO = 2;
+const E_STATE = 3;
+const E_TIMEOUT = 4;
+const E_SRC = 5;
+const E_DST = 6;
+const E_RSRC = 7;
+const E_RDST = 8;
+const E_OSP = 9;
+const E_ODP = 10;
+const E_RSP = 11;
+const E_RDP = 12;
+const E_FLAGS = 13;
+const E_ZONE = 14;
+const E_FAMILY = 15;
+const ENTRY_BYTES = 64;
+
+// ------------------------------------------------------------------ 1. tokenizer
+
+let inPtr: usize = 0;
+let inCap: usize = 0;
+let outPtr: usize = 0;
+let outCap: i32 = 0;
+/** Byte offset (in the input) after the last line scanLines took. */
+let scanNext: i32 = 0;
+/** Lines among those taken that start with a family name (`ipv4 2 tcp ...`). */
+let scanExtended: i32 = 0;
+
+/** The input area for `bytes` bytes (plus padding), grown as needed; its address. */
+export function inputArea(bytes: i32): usize {
+  if (<usize>bytes + 64 > inCap) {
+    inCap = (<usize>bytes + 64 + 0xffff) & ~(<usize>0xffff);
+    inPtr = alloc(inCap);
+  }
+  return inPtr;
+}
+
+/** The packed-entry area for `entries` entries; its address. */
+export function outputArea(entries: i32): usize {
+  if (entries > outCap) {
+    outCap = entries;
+    outPtr = alloc(<usize>entries * ENTRY_BYTES);
+  }
+  return outPtr;
+}
+
+export function nextOffset(): i32 { return scanNext; }
+export function extendedLines(): i32 { return scanExtended; }
+
+@inline function at(p: usize): u32 { return <u32>load<u8>(p); }
+
+@inline function isNameChar(c: u32): bool {
+  return (c - 97 < 26) || (c - 48 < 10) || c == 45 || c == 95;
+}
+
+/** The end of the token at p: the next space or newline; -1 (as usize max) when a control byte is met. */
+function tokenEnd(p: usize): usize {
+  for (;;) {
+    const c = at(p);
+    if (c == 32 || c == 10) return p;
+    if (c < 32) return <usize>-1;
+    p++;
+  }
+  return unreachable();
+}
+
+/** p past spaces. */
+@inline function skipSpaces(p: usize): usize {
+  while (at(p) == 32) p++;
+  return p;
+}
+
+/** [a, e) are only digits and not empty. */
+function digitsOnly(a: usize, e: usize): bool {
+  if (a >= e) return false;
+  for (let p = a; p < e; p++) if (at(p) - 48 >= 10) return false;
+  return true;
+}
+
+/** [a, e) is a name ([a-z][a-z0-9-_]*). */
+function isName(a: usize, e: usize): bool {
+  if (a >= e) return false;
+  if (at(a) - 97 >= 26) return false;
+  for (let p = a + 1; p < e; p++) if (!isNameChar(at(p))) return false;
+  return true;
+}
+
+@inline function is3(p: usize, a: u32, b: u32, c: u32): bool { return at(p) == a && at(p + 1) == b && at(p + 2) == c; }
+
+/** The protocol id of the word [a, e), or -1. */
+function protocolOf(a: usize, e: usize): i32 {
+  const n = e - a;
+  if (n == 3) {
+    if (is3(a, 116, 99, 112)) return P_TCP;            // tcp
+    if (is3(a, 117, 100, 112)) return P_UDP;           // udp
+    if (is3(a, 103, 114, 101)) return P_GRE;           // gre
+  } else if (n == 4) {
+    if (load<u32>(a) == 0x706d6369) return P_ICMP;     // icmp
+  } else if (n == 6) {
+    if (load<u32>(a) == 0x706d6369 && at(a + 4) == 118 && at(a + 5) == 54) return P_ICMPV6;  // icmpv6
+  }
+  return -1;
+}
+
+/** Does [a, e) spell the ASCII word w (given as bytes in a u64, at most 8)? */
+@inline function wordIs(a: usize, e: usize, w: string): bool {
+  const n = w.length;
+  if (<i32>(e - a) != n) return false;
+  for (let k = 0; k < n; k++) if (at(a + k) != <u32>w.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The state id of the word [a, e) (STATE_NAMES order), or -1. */
+function stateOf(a: usize, e: usize): i32 {
+  const n = <i32>(e - a);
+  const c = at(a);
+  if (n == 9) {
+    if (wordIs(a, e, 'TIME_WAIT')) return 0;
+    if (wordIs(a, e, 'SYN_SENT2')) return 8;
+  } else if (n == 11) {
+    if (wordIs(a, e, 'ESTABLISHED')) return 1;
+  } else if (n == 8) {
+    if (c == 83) {
+      if (wordIs(a, e, 'SYN_SENT')) return 2;
+      if (wordIs(a, e, 'SYN_RECV')) return 3;
+    } else if (c == 70) {
+      if (wordIs(a, e, 'FIN_WAIT')) return 4;
+    } else if (c == 76) {
+      if (wordIs(a, e, 'LAST_ACK')) return 6;
+    }
+  } else if (n == 10) {
+    if (wordIs(a, e, 'CLOSE_WAIT')) return 5;
+  } else if (n == 5) {
+    if (wordIs(a, e, 'CLOSE')) return 7;
+  } else if (n == 4) {
+    if (wordIs(a, e, 'NONE')) return 9;
+  } else if (n == 6) {
+    if (wordIs(a, e, 'LISTEN')) return 10;
+  }
+  return -1;
+}
+
+/** Where the last value read by v4At / portAt ended (the space or newline after it). */
+let valEnd: usize = 0;
+
+/**
+ * A canonical dotted quad at v ending at a space or the newline (bytes.ts v4At): its value, else -1
+ * (as i64, so every address fits).
+ */
+function v4At(v: usize): i64 {
+  let value: u32 = 0;
+  let octets = 0;
+  let p = v;
+  for (;;) {
+    const d0 = p;
+    let o: u32 = 0;
+    let c: u32 = 0;
+    for (;;) {
+      c = at(p);
+      if (c - 48 >= 10) break;
+      o = o * 10 + (c - 48);
+      p++;
+      if (p - d0 > 3) return -1;
+    }
+    const len = p - d0;
+    if (len == 0 || o > 255 || (len > 1 && at(d0) == 48)) return -1;
+    value = (value << 8) | o;
+    octets++;
+    if (octets == 4) {
+      if (c == 32 || c == 10) { valEnd = p; return <i64>value; }
+      return -1;
+    }
+    if (c != 46) return -1;
+    p++;
+  }
+  return unreachable();
+}
+
+/** A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1. */
+function portAt(v: usize): i32 {
+  let n: i32 = 0;
+  let p = v;
+  for (;;) {
+    const c = at(p);
+    if (c == 32 || c == 10) break;
+    if (c - 48 >= 10) return -1;
+    n = n * 10 + <i32>(c - 48);
+    p++;
+    if (p - v > 5) return -1;
+  }
+  if (p == v) return -1;
+  valEnd = p;
+  return n;
+}
+
+@inline function isAt4(p: usize, w: u32): bool { return load<u32>(p) == w; }
+
+// little-endian u32 spellings
+const W_SRC = 0x3d637273;    // "src="
+const W_DST = 0x3d747364;    // "dst="
+const W_SPOR = 0x726f7073;   // "spor"
+const W_DPOR = 0x726f7064;   // "dpor"
+const W_ZONE = 0x656e6f7a;   // "zone"
+
+/**
+ * One line at p (its newline somewhere after): the packed entry at e and true, or false when the line
+ * is not one this tokenizer takes (the JavaScript parser reads it). `lineEnd` gets the newline's address.
+ */
+let lineEnd: usize = 0;
+
+function parseLine(p: usize, e: usize): bool {
+  // column 0: a lower-case name that is not `conntrack ...`
+  const c0 = at(p);
+  if (c0 - 97 >= 26 || c0 == 99) return false;
+  let t1 = p;
+  let t1e = tokenEnd(t1);
+  if (t1e == <usize>-1 || !isName(t1, t1e)) return false;
+  let j = skipSpaces(t1e);
+  let je = tokenEnd(j);
+  if (je == <usize>-1 || !digitsOnly(j, je)) return false;
+  let family = false;
+  let proto = protocolOf(t1, t1e);
+  let i = skipSpaces(je);
+  let ie = tokenEnd(i);
+  if (ie == <usize>-1) return false;
+  if (isName(i, ie)) {
+    const j2 = skipSpaces(ie);
+    const j2e = tokenEnd(j2);
+    if (j2e == <usize>-1) return false;
+    if (digitsOnly(j2, j2e)) {
+      // `ipv4 2 tcp 6 ...`: the first name is the family
+      if (!(t1e - t1 == 4 && load<u32>(t1) == 0x34767069)) return false;  // "ipv4"
+      family = true;
+      proto = protocolOf(i, ie);
+      i = skipSpaces(j2e);
+      ie = tokenEnd(i);
+      if (ie == <usize>-1) return false;
+    }
+  }
+  if (proto < 0) return false;
+  let timeout: i32 = -1;
+  if (digitsOnly(i, ie)) {
+    if (ie - i > 9) return false;
+    let v: i32 = 0;
+    for (let q = i; q < ie; q++) v = v * 10 + <i32>(at(q) - 48);
+    timeout = v;
+    i = skipSpaces(ie);
+    ie = tokenEnd(i);
+    if (ie == <usize>-1) return false;
+  }
+  let state: i32 = -1;
+  if (i < ie && at(i) != 91) {
+    let hasEq = false;
+    for (let q = i; q < ie; q++) if (at(q) == 61) { hasEq = true; break; }
+    if (!hasEq) {
+      state = stateOf(i, ie);
+      if (state < 0) return false;
+      i = skipSpaces(ie);
+    }
+  }
+
+  // seqScan: one pass over the tokens from i, which must be `src=`
+  if (!isAt4(i, W_SRC)) return false;
+  let nsrc = 0;
+  let haveFo = false;
+  let haveRd = false;
+  let osp: i32 = -1;
+  let odp: i32 = -1;
+  let rsp: i32 = -1;
+  let rdp: i32 = -1;
+  let flags: i32 = 0;
+  let za: usize = 0;
+  let haveZa = false;
+  let haveZo = false;
+  let src: i64 = 0;
+  let dst: i64 = 0;
+  let rsrc: i64 = 0;
+  let rdst: i64 = 0;
+  let k = i;
+  for (;;) {
+    const c = at(k);
+    if (c == 10) break;
+    let end: usize = 0;
+    let read = false;
+    if (c == 115) {  // s
+      if (isAt4(k, W_SRC)) {
+        if (nsrc < 2) {
+          const v = v4At(k + 4);
+          if (v < 0) return false;
+          if (nsrc == 0) src = v; else rsrc = v;
+          end = valEnd;
+          read = true;
+        }
+        nsrc++;
+      } else if (isAt4(k, W_SPOR) && at(k + 4) == 116 && at(k + 5) == 61) {  // sport=
+        if (nsrc == 1 ? osp == -1 : rsp == -1) {
+          const pv = portAt(k + 6);
+          if (pv < 0) return false;
+          if (nsrc == 1) osp = pv; else rsp = pv;
+          end = valEnd;
+          read = true;
+        }
+      }
+    } else if (c == 100) {  // d
+      if (isAt4(k, W_DST)) {
+        if (nsrc == 1 ? !haveFo : !haveRd) {
+          const v = v4At(k + 4);
+          if (v < 0) return false;
+          if (nsrc == 1) { dst = v; haveFo = true; } else { rdst = v; haveRd = true; }
+          end = valEnd;
+          read = true;
+        }
+      } else if (isAt4(k, W_DPOR) && at(k + 4) == 116 && at(k + 5) == 61) {  // dport=
+        if (nsrc == 1 ? odp == -1 : rdp == -1) {
+          const pv = portAt(k + 6);
+          if (pv < 0) return false;
+          if (nsrc == 1) odp = pv; else rdp = pv;
+          end = valEnd;
+          read = true;
+        }
+      }
+    } else if (c == 122) {  // z
+      if (isAt4(k, W_ZONE)) {
+        const c4 = at(k + 4);
+        if (c4 == 61) {
+          if (!haveZa) { haveZa = true; za = k; }
+        } else if (c4 == 45) {
+          // zone-orig= (or any zone-...): the JavaScript parser reads such lines
+          haveZo = true;
+        }
+      }
+    } else if (c == 91) {  // [
+      const c1 = at(k + 1);
+      if (c1 == 65) { if (wordAt(k, '[ASSURED]')) flags |= F_ASSURED; }
+      else if (c1 == 85) { if (wordAt(k, '[UNREPLIED]')) flags |= F_UNREPLIED; }
+      else if (c1 == 79) { if (wordAt(k, '[OFFLOAD]')) flags |= F_OFFLOAD; }
+      else if (c1 == 72) { if (wordAt(k, '[HW_OFFLOAD]')) flags |= F_OFFLOAD; }
+      k++;
+    }
+    if (!read) {
+      for (;;) {
+        const d = at(k);
+        if (d == 32 || d == 10) break;
+        if (d == 91 || d < 32) return false;
+        k++;
+      }
+    } else {
+      k = end;
+    }
+    while (at(k) == 32) k++;
+  }
+  lineEnd = k;
+  // a line ending in a blank goes to the JavaScript parser (as parseLineBytes sends it back)
+  if (at(k - 1) == 32) return false;
+  if (nsrc < 2 || !haveFo || !haveRd) return false;
+  if (osp > 65535 || odp > 65535 || rsp > 65535 || rdp > 65535) return false;
+  let zone: i32 = -1;
+  if (haveZa) {
+    const d = at(za + 5);
+    const after = at(za + 6);
+    if (d - 48 >= 10 || !(after == 32 || after == 10)) return false;
+    zone = <i32>(d - 48);
+  } else if (haveZo) {
+    return false;
+  }
+  store<i32>(e, <i32>(p - inPtr), E_START * 4);
+  store<i32>(e, <i32>(k - inPtr), E_END * 4);
+  store<i32>(e, proto, E_PROTO * 4);
+  store<i32>(e, state, E_STATE * 4);
+  store<i32>(e, timeout, E_TIMEOUT * 4);
+  store<i32>(e, <i32>src, E_SRC * 4);
+  store<i32>(e, <i32>dst, E_DST * 4);
+  store<i32>(e, <i32>rsrc, E_RSRC * 4);
+  store<i32>(e, <i32>rdst, E_RDST * 4);
+  store<i32>(e, osp, E_OSP * 4);
+  store<i32>(e, odp, E_ODP * 4);
+  store<i32>(e, rsp, E_RSP * 4);
+  store<i32>(e, rdp, E_RDP * 4);
+  store<i32>(e, flags, E_FLAGS * 4);
+  store<i32>(e, zone, E_ZONE * 4);
+  store<i32>(e, family ? 1 : 0, E_FAMILY * 4);
+  return true;
+}
+
+/** Does the word w start at p? */
+@inline function wordAt(p: usize, w: string): bool {
+  const n = w.length;
+  for (let k = 0; k < n; k++) if (at(p + k) != <u32>w.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * Entries from the input area: lines from byte `from` up to `to` (the input holds a newline at or
+ * before `to - 1` for every line taken; bytes up to `to + 64` are readable), at most `max` entries
+ * (at most the output area). Stops at the first line it does not take, a line longer than `maxLine`
+ * bytes, or a line not ended by a newline before `to`. Returns the entries written; nextOffset()
+ * is where the next line starts, extendedLines() how many of them started with a family.
+ */
+export function scanLines(from: i32, to: i32, max: i32, maxLine: i32): i32 {
+  const limit = inPtr + <usize>to;
+  let p = inPtr + <usize>from;
+  let n = 0;
+  let ext = 0;
+  if (max > outCap) max = outCap;
+  // a sentinel newline at `to` stops every scan at the area's end
+  const saved = load<u8>(limit);
+  store<u8>(limit, 10);
+  while (n < max && p < limit) {
+    const e = outPtr + <usize>n * ENTRY_BYTES;
+    if (!parseLine(p, e)) break;
+    const nl = lineEnd;
+    if (nl >= limit || <i32>(nl - p) > maxLine) break;
+    ext += load<i32>(e, E_FAMILY * 4);
+    n++;
+    p = nl + 1;
+  }
+  store<u8>(limit, saved);
+  scanNext = <i32>(p - inPtr);
+  scanExtended = ext;
+  return n;
+}
+
+// ------------------------------------------------------------------ 2. tallies
+
+// control words (i32), read and written by capture-engine.ts through ctrlArea()
+const C_ENTRIES = 0;
+const C_ASSURED = 1;
+const C_UNREPLIED = 2;
+const C_OFFLOAD = 3;
+const C_EARLY = 4;
+const C_NAT = 5;
+const C_EVENT = 6;        // event bits of the entry countRun stopped at
+const C_SC = 7;           // the source's count at that entry
+const C_HAS_LEADER = 8;
+const C_LEADER_SRC = 9;
+const C_LEADER_COUNT = 10;
+const C_LEADER_STALE = 11;
+const C_ASKED_FIRST = 12;
+const C_ASKED_UNREPLIED = 13;
+const C_ASKED_ESTDAY = 14;
+const C_EVICTED = 15;     // string slots evicted since JavaScript last read them
+const C_ORDER_N = 16;     // ids first counted since the last flush
+const C_ASKED_STATE = 20; // .. 30: one word per TCP state
+const C_PROTO = 32;       // .. 36: counts per protocol since the last flush
+const C_STATE = 40;       // .. 50: per TCP state
+const C_ZONE = 56;        // .. 65: per one-digit zone (no zone counts as 0)
+const C_TKEY = 72;        // .. 88: touched timeout keys (1 once counted)
+const C_ORDER = 96;       // .. 96 + 63: (kind << 8 | id) in first-count order since the last flush
+const CTRL_WORDS = 160;
+
+export const EV_FIRST: i32 = 1;
+export const EV_STATE: i32 = 2;
+export const EV_UNREPLIED: i32 = 4;
+export const EV_ESTDAY: i32 = 8;
+export const EV_LEADER: i32 = 16;
+
+const K_PROTO = 0;
+const K_STATE = 1;
+const K_ZONE = 2;
+const K_TKEY = 3;
+
+let ctrl: usize = 0;
+let evictLog: usize = 0;
+const EVICT_CAP = 1 << 16;
+
+// tally fields (i32 words at the tally's base)
+const T_CAP = 0;
+const T_SLOTS = 1;      // slots handed out (the JS tally's keys.length)
+const T_NUM = 2;        // numeric keys held
+const T_STR = 3;        // string keys held (JavaScript keeps their text)
+const T_TOTAL = 4;      // adds counted
+const T_BUCKETS = 5;
+const T_HEAP = 6;       // 1 once the tally is a sketch
+const T_SLOT = 8;       // address of the slot records
+const T_HEAPAT = 9;     // address of the heap
+const T_INDEX = 10;     // address of the index
+const TALLY_WORDS = 16;
+
+// A slot record (32 bytes, one cache line holds two): everything the sketch touches about a slot in one
+// place, instead of the five typed arrays of heavy-hitters.ts (same values, same order of operations).
+const S_COUNT = 0;      // u32
+const S_ERR = 4;        // u32: the over-count bound (sketch only)
+const S_POS = 8;        // i32: heap position (sketch only)
+const S_ISNUM = 12;     // i32: 1 when the slot holds a numeric key
+const S_A = 16;
+const S_B = 20;
+const S_C = 24;
+const SLOT_BYTES = 32;
+// A heap position (8 bytes): the count there and the slot id.
+const H_COUNT = 0;
+const H_ID = 4;
+
+let tallies: usize = 0;
+const TALLY_N = 4;
+const TL_SRC = 0;
+const TL_DST = 1;
+const TL_PORT = 2;
+const TL_PAIR = 3;
+
+// histograms: per timeout key, BINS u32 bins and (count, max, used) in hmeta
+const BINS = 131072;
+let hbins: usize = 0;
+let hmeta: usize = 0;
+
+const DAY = 86400;
+const NO_PORT = 65536;
+
+@inline function cw(i: i32): i32 { return load<i32>(ctrl + (<usize>i << 2)); }
+@inline function cset(i: i32, v: i32): void { store<i32>(ctrl + (<usize>i << 2), v); }
+@inline function tf(t: usize, f: i32): i32 { return load<i32>(t + (<usize>f << 2)); }
+@inline function tset(t: usize, f: i32, v: i32): void { store<i32>(t + (<usize>f << 2), v); }
+@inline function slotOf(t: usize, s: i32): usize { return <usize>tf(t, T_SLOT) + <usize>s * SLOT_BYTES; }
+@inline function heapOf(t: usize, i: i32): usize { return <usize>tf(t, T_HEAPAT) + (<usize>i << 3); }
+
+/** Make the tallies (each exact up to `cap` keys); returns the control area's address. */
+export function initTallies(cap: i32): usize {
+  ctrl = alloc(CTRL_WORDS * 4);
+  evictLog = alloc(EVICT_CAP * 8);
+  tallies = alloc(TALLY_N * TALLY_WORDS * 4);
+  let maxBuckets = 2048;
+  while (maxBuckets < 2 * cap) maxBuckets <<= 1;
+  for (let t = 0; t < TALLY_N; t++) {
+    const b = tallyAt(t);
+    tset(b, T_CAP, cap);
+    tset(b, T_BUCKETS, 2048);
+    tset(b, T_SLOT, <i32>alloc(<usize>cap * SLOT_BYTES));
+    tset(b, T_HEAPAT, <i32>alloc(<usize>cap * 8));
+    tset(b, T_INDEX, <i32>alloc(<usize>maxBuckets * 16));
+  }
+  hbins = alloc(<usize>TKEYS * BINS * 4);
+  hmeta = alloc(<usize>TKEYS * 16);
+  return ctrl;
+}
+
+export function tallyAt(t: i32): usize { return tallies + <usize>t * TALLY_WORDS * 4; }
+export function evictArea(): usize { return evictLog; }
+export function histBins(k: i32): usize { return hbins + <usize>k * BINS * 4; }
+export function histMeta(k: i32): usize { return hmeta + <usize>k * 16; }
+
+@inline function hash3(a: u32, b: u32, c: u32): u32 {
+  let h = (a ^ 0x9e3779b9) * 0x85ebca6b;
+  h ^= h >>> 15;
+  h = (h ^ b) * 0xc2b2ae35;
+  h ^= h >>> 13;
+  h = (h ^ c) * 0x27d4eb2f;
+  h ^= h >>> 16;
+  return h;
+}
+
+function findNum(t: usize, a: i32, b: i32, c: i32, h: u32): i32 {
+  const index = <usize>tf(t, T_INDEX);
+  const mask = <u32>tf(t, T_BUCKETS) - 1;
+  for (let i = h & mask; ; i = (i + 1) & mask) {
+    const q = index + (<usize>i << 4);
+    const e = load<i32>(q);
+    if (e == 0) return -1;
+    if (load<i32>(q, 4) == a && load<i32>(q, 8) == b && load<i32>(q, 12) == c) return e - 1;
+  }
+  return unreachable();
+}
+
+function place(index: usize, mask: u32, h: u32, slot: i32, a: i32, b: i32, c: i32): void {
+  let i = h & mask;
+  while (load<i32>(index + (<usize>i << 4)) != 0) i = (i + 1) & mask;
+  const q = index + (<usize>i << 4);
+  store<i32>(q, slot + 1);
+  store<i32>(q, a, 4);
+  store<i32>(q, b, 8);
+  store<i32>(q, c, 12);
+}
+
+function rehash(t: usize, buckets: i32): void {
+  const index = <usize>tf(t, T_INDEX);
+  memory.fill(index, 0, <usize>buckets * 16);
+  const mask = <u32>buckets - 1;
+  const slots = tf(t, T_SLOTS);
+  for (let s = 0; s < slots; s++) {
+    const q = slotOf(t, s);
+    if (load<i32>(q, S_ISNUM) != 1) continue;
+    const a = load<i32>(q, S_A), b = load<i32>(q, S_B), c = load<i32>(q, S_C);
+    place(index, mask, hash3(a, b, c), s, a, b, c);
+  }
+  tset(t, T_BUCKETS, buckets);
+}
+
+function deleteNum(t: usize, s: i32): void {
+  const index = <usize>tf(t, T_INDEX);
+  const mask = <u32>tf(t, T_BUCKETS) - 1;
+  const sq = slotOf(t, s);
+  let i = hash3(load<i32>(sq, S_A), load<i32>(sq, S_B), load<i32>(sq, S_C)) & mask;
+  while (load<i32>(index + (<usize>i << 4)) != s + 1) i = (i + 1) & mask;
+  let j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    const q = index + (<usize>j << 4);
+    const e = load<i32>(q);
+    if (e == 0) break;
+    const k = hash3(load<i32>(q, 4), load<i32>(q, 8), load<i32>(q, 12)) & mask;
+    const stays = i <= j ? k > i && k <= j : k > i || k <= j;
+    if (!stays) {
+      const to = index + (<usize>i << 4);
+      store<i32>(to, e);
+      store<i32>(to, load<i32>(q, 4), 4);
+      store<i32>(to, load<i32>(q, 8), 8);
+      store<i32>(to, load<i32>(q, 12), 12);
+      i = j;
+    }
+  }
+  store<i32>(index + (<usize>i << 4), 0);
+  tset(t, T_NUM, tf(t, T_NUM) - 1);
+}
+
+function siftDown(t: usize, i: i32): void {
+  const heap = <usize>tf(t, T_HEAPAT);
+  const slots = <usize>tf(t, T_SLOT);
+  const n = tf(t, T_SLOTS);
+  const item = load<i32>(heap + (<usize>i << 3), H_ID);
+  const itemCount = load<u32>(heap + (<usize>i << 3), H_COUNT);
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const lq = heap + (<usize>l << 3);
+    const cl = load<u32>(lq, H_COUNT);
+    let c = l;
+    let cc = cl;
+    if (r < n) {
+      const cr = load<u32>(lq, 8 + H_COUNT);
+      if (cr < cl) { c = r; cc = cr; }
+    }
+    if (cc >= itemCount) break;
+    const moved = load<i32>(heap + (<usize>c << 3), H_ID);
+    const to = heap + (<usize>i << 3);
+    store<u32>(to, cc, H_COUNT);
+    store<i32>(to, moved, H_ID);
+    store<i32>(slots + <usize>moved * SLOT_BYTES, i, S_POS);
+    i = c;
+  }
+  const to = heap + (<usize>i << 3);
+  store<u32>(to, itemCount, H_COUNT);
+  store<i32>(to, item, H_ID);
+  store<i32>(slots + <usize>item * SLOT_BYTES, i, S_POS);
+}
+
+function buildHeap(t: usize): void {
+  const size = tf(t, T_SLOTS);
+  for (let i = 0; i < size; i++) {
+    const h = heapOf(t, i);
+    const q = slotOf(t, i);
+    store<u32>(h, load<u32>(q, S_COUNT), H_COUNT);
+    store<i32>(h, i, H_ID);
+    store<i32>(q, i, S_POS);
+  }
+  tset(t, T_HEAP, 1);
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(t, i);
+}
+
+/** An existing slot counted once more; its count. */
+export function tallyHit(tn: i32, id: i32): u32 {
+  const t = tallyAt(tn);
+  tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
+  return hit(t, id);
+}
+
+function hit(t: usize, id: i32): u32 {
+  const q = slotOf(t, id);
+  const c = load<u32>(q, S_COUNT) + 1;
+  store<u32>(q, c, S_COUNT);
+  if (tf(t, T_HEAP) != 0) {
+    const pos = load<i32>(q, S_POS);
+    store<u32>(heapOf(t, pos), c, H_COUNT);
+    siftDown(t, pos);
+  }
+  return c;
+}
+
+/** The slot for a key new to tally t, its count set (heavy-hitters.ts newSlot); logs an evicted string slot. */
+function newSlot(t: usize, tn: i32): i32 {
+  if (tf(t, T_HEAP) == 0 && tf(t, T_NUM) + tf(t, T_STR) < tf(t, T_CAP)) {
+    const nid = tf(t, T_SLOTS);
+    tset(t, T_SLOTS, nid + 1);
+    store<u32>(slotOf(t, nid), 1, S_COUNT);
+    return nid;
+  }
+  if (tf(t, T_HEAP) == 0) buildHeap(t);
+  const min = load<i32>(heapOf(t, 0), H_ID);
+  const q = slotOf(t, min);
+  if (load<i32>(q, S_ISNUM) == 1) {
+    deleteNum(t, min);
+    store<i32>(q, 0, S_ISNUM);
+  } else {
+    // a string key: JavaScript holds it (src/analysis/wasm-tally.ts drops it from its map)
+    const n = cw(C_EVICTED);
+    if (n >= EVICT_CAP) unreachable();
+    store<i32>(evictLog + (<usize>n << 3), tn);
+    store<i32>(evictLog + (<usize>n << 3), min, 4);
+    cset(C_EVICTED, n + 1);
+    tset(t, T_STR, tf(t, T_STR) - 1);
+  }
+  const old = load<u32>(q, S_COUNT);
+  const count = old + 1;
+  store<u32>(q, old, S_ERR);
+  store<u32>(q, count, S_COUNT);
+  store<u32>(heapOf(t, 0), count, H_COUNT);
+  siftDown(t, 0);
+  return min;
+}
+
+/** A slot for a string key new to tally tn (JavaScript keeps the key); its id. */
+export function tallyNewString(tn: i32): i32 {
+  const t = tallyAt(tn);
+  tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
+  const slot = newSlot(t, tn);
+  store<i32>(slotOf(t, slot), 0, S_ISNUM);
+  tset(t, T_STR, tf(t, T_STR) + 1);
+  return slot;
+}
+
+/** Count numeric key (a, b, c) in tally tn; its count. */
+export function tallyAddNum(tn: i32, a: i32, b: i32, c: i32): u32 {
+  return addNum(tallyAt(tn), tn, a, b, c);
+}
+
+function addNum(t: usize, tn: i32, a: i32, b: i32, c: i32): u32 {
+  tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
+  const h = hash3(a, b, c);
+  const found = findNum(t, a, b, c, h);
+  if (found >= 0) return hit(t, found);
+  const slot = newSlot(t, tn);
+  const q = slotOf(t, slot);
+  store<i32>(q, 1, S_ISNUM);
+  store<i32>(q, a, S_A);
+  store<i32>(q, b, S_B);
+  store<i32>(q, c, S_C);
+  const num = tf(t, T_NUM) + 1;
+  tset(t, T_NUM, num);
+  if (num * 2 > tf(t, T_BUCKETS)) rehash(t, tf(t, T_BUCKETS) * 2);
+  else place(<usize>tf(t, T_INDEX), <u32>tf(t, T_BUCKETS) - 1, h, slot, a, b, c);
+  return load<u32>(q, S_COUNT);
+}
+
+/** The slot of numeric key (a, b, c) in tally tn, or -1. */
+export function tallyFind(tn: i32, a: i32, b: i32, c: i32): i32 {
+  return findNum(tallyAt(tn), a, b, c, hash3(a, b, c));
+}
+
+/** First count of an id of kind `kind` since the last flush: note the order. */
+@inline function touched(kind: i32, id: i32): void {
+  const n = cw(C_ORDER_N);
+  cset(C_ORDER + n, (kind << 8) | id);
+  cset(C_ORDER_N, n + 1);
+}
+
+/** The timeout key of an entry (module doc of table.ts), or -1. */
+@inline function timeoutKey(proto: i32, state: i32, assured: bool): i32 {
+  if (proto == P_TCP) return state;
+  if (proto == P_UDP) return assured ? T_UDP_STREAM : T_UDP;
+  if (proto == P_GRE) return assured ? T_GRE_STREAM : T_GRE;
+  if (proto == P_ICMP) return T_ICMP;
+  return T_ICMPV6;
+}
+
+/**
+ * Count packed entries [from, n) at `ptr` as CaptureTally.addPacked counts them. Returns n when done,
+ * else the index of the entry (already counted) at which JavaScript must look: the event bits are in
+ * C_EVENT (the source's count in C_SC for EV_LEADER).
+ */
+export function countRun(ptr: usize, from: i32, n: i32): i32 {
+  const src = tallyAt(TL_SRC);
+  const dst = tallyAt(TL_DST);
+  const port = tallyAt(TL_PORT);
+  const pair = tallyAt(TL_PAIR);
+  for (let i = from; i < n; i++) {
+    const e = ptr + <usize>i * ENTRY_BYTES;
+    const proto = load<i32>(e, E_PROTO * 4);
+    const state = load<i32>(e, E_STATE * 4);
+    const timeout = load<i32>(e, E_TIMEOUT * 4);
+    const s4 = load<i32>(e, E_SRC * 4);
+    const d4 = load<i32>(e, E_DST * 4);
+    const osp = load<i32>(e, E_OSP * 4);
+    const odp = load<i32>(e, E_ODP * 4);
+    const rsp = load<i32>(e, E_RSP * 4);
+    const rdp = load<i32>(e, E_RDP * 4);
+    const flags = load<i32>(e, E_FLAGS * 4);
+    const zone = load<i32>(e, E_ZONE * 4);
+    let ev = 0;
+
+    cset(C_ENTRIES, cw(C_ENTRIES) + 1);
+    if (cw(C_ASKED_FIRST) == 0) { cset(C_ASKED_FIRST, 1); ev |= EV_FIRST; }
+    const pc = cw(C_PROTO + proto);
+    if (pc == 0) touched(K_PROTO, proto);
+    cset(C_PROTO + proto, pc + 1);
+    if (proto == P_TCP && state >= 0) {
+      const sc = cw(C_STATE + state);
+      if (sc == 0) touched(K_STATE, state);
+      cset(C_STATE + state, sc + 1);
+      if (cw(C_ASKED_STATE + state) == 0) { cset(C_ASKED_STATE + state, 1); ev |= EV_STATE; }
+    }
+    const z = zone < 0 ? 0 : zone;
+    const zc = cw(C_ZONE + z);
+    if (zc == 0) touched(K_ZONE, z);
+    cset(C_ZONE + z, zc + 1);
+    const assured = (flags & F_ASSURED) != 0;
+    const offload = (flags & F_OFFLOAD) != 0;
+    if (assured) cset(C_ASSURED, cw(C_ASSURED) + 1);
+    if ((flags & F_UNREPLIED) != 0) {
+      cset(C_UNREPLIED, cw(C_UNREPLIED) + 1);
+      if (cw(C_ASKED_UNREPLIED) == 0) { cset(C_ASKED_UNREPLIED, 1); ev |= EV_UNREPLIED; }
+    }
+    if (offload) cset(C_OFFLOAD, cw(C_OFFLOAD) + 1);
+    if (!assured && !offload) cset(C_EARLY, cw(C_EARLY) + 1);
+    if (load<i32>(e, E_RSRC * 4) != d4 || load<i32>(e, E_RDST * 4) != s4
+      || (osp >= 0 && rdp >= 0 && rdp != osp) || (odp >= 0 && rsp >= 0 && rsp != odp)) cset(C_NAT, cw(C_NAT) + 1);
+
+    const sc = <i32>addNum(src, TL_SRC, s4, 0, 0);
+    const lc = cw(C_LEADER_COUNT);
+    if (sc > lc) {
+      if (cw(C_HAS_LEADER) == 0 || s4 != cw(C_LEADER_SRC) || cw(C_LEADER_STALE) != 0) ev |= EV_LEADER;
+      else cset(C_LEADER_COUNT, sc);
+    } else if (sc == lc && cw(C_HAS_LEADER) != 0 && (cw(C_LEADER_STALE) != 0 || s4 != cw(C_LEADER_SRC))) {
+      ev |= EV_LEADER;
+    }
+    addNum(dst, TL_DST, d4, 0, 0);
+    if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
+    addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
+
+    if (timeout >= 0) {
+      const key = timeoutKey(proto, state, assured);
+      if (key >= 0) {
+        if (cw(C_TKEY + key) == 0) { cset(C_TKEY + key, 1); touched(K_TKEY, key); }
+        let b = timeout / 60;
+        if (b >= BINS) b = BINS - 1;
+        const bp = hbins + (<usize>key * BINS + <usize>b) * 4;
+        store<u32>(bp, load<u32>(bp) + 1);
+        const m = hmeta + <usize>key * 16;
+        store<i32>(m, load<i32>(m) + 1);
+        if (timeout > load<i32>(m, 4)) store<i32>(m, timeout, 4);
+        if (b + 1 > load<i32>(m, 8)) store<i32>(m, b + 1, 8);
+      }
+      if (proto == P_TCP && state == S_ESTABLISHED && timeout > DAY && cw(C_ASKED_ESTDAY) == 0) {
+        cset(C_ASKED_ESTDAY, 1);
+        ev |= EV_ESTDAY;
+      }
+    }
+    if (ev != 0) {
+      cset(C_EVENT, ev);
+      cset(C_SC, sc);
+      return i;
+    }
+    // the first-count order list must not overflow between flushes (at most 5 + 11 + 10 + 17 ids)
+  }
+  cset(C_EVENT, 0);
+  return n;
+}
