@@ -38,6 +38,27 @@ export interface KeyCodec {
   parse(key: string, out: Int32Array): boolean;
 }
 
+/**
+ * The k first slots of 0..slots-1 in the order `before` gives (an insertion into a sorted list of k: one
+ * pass, k small). Shared by BoundedTally and the capture engine's WasmTally, so both order ties alike.
+ */
+export function topSlots(slots: number, k: number, before: (a: number, b: number) => boolean): number[] {
+  const best: number[] = [];
+  for (let s = 0; s < slots; s++) {
+    if (best.length === k && !before(s, best[k - 1]!)) continue;
+    let i = best.length < k ? best.length : k - 1;
+    if (best.length < k) best.push(s);
+    else best[i] = s;
+    while (i > 0 && before(best[i]!, best[i - 1]!)) {
+      const t = best[i - 1]!;
+      best[i - 1] = best[i]!;
+      best[i] = t;
+      i--;
+    }
+  }
+  return best;
+}
+
 /** Hash of a numeric key (murmur3-style mixing; linear probing needs well-spread low bits). */
 function hash3(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
@@ -297,24 +318,11 @@ export class BoundedTally<T = undefined> {
 
   /** The k most frequent keys, count descending then key ascending. */
   top(k: number): TallyItem<T>[] {
-    const best: number[] = [];
     if (k <= 0) return [];
     const counts = this.counts;
     const before = (a: number, b: number): boolean => counts[a]! > counts[b]! || (counts[a] === counts[b] && this.keyOf(a) < this.keyOf(b));
     // every slot holds a live key (the sketch reuses slots, it never empties one)
-    const slots = this.keys.length;
-    for (let s = 0; s < slots; s++) {
-      if (best.length === k && !before(s, best[k - 1]!)) continue;
-      let i = best.length < k ? best.length : k - 1;
-      if (best.length < k) best.push(s);
-      else best[i] = s;
-      while (i > 0 && before(best[i]!, best[i - 1]!)) {
-        const t = best[i - 1]!;
-        best[i - 1] = best[i]!;
-        best[i] = t;
-        i--;
-      }
-    }
+    const best = topSlots(this.keys.length, k, before);
     return best.map((s) => ({ key: this.keyOf(s), count: counts[s]!, err: this.errs === null ? 0 : this.errs[s]!, first: this.firsts[s] }));
   }
 

@@ -11,7 +11,7 @@
  *   logs the slot and {@link TallyEngine.drainEvictions} drops the text here.
  * - {@link TallyEngine}: the instance, its control words and the run counter.
  */
-import type { KeyCodec, TallyItem } from './heavy-hitters.js';
+import { topSlots, type KeyCodec, type TallyItem } from './heavy-hitters.js';
 import {
   C_EVICTED, CTRL_WORDS, SLOT_WORDS, S_A, S_B, S_C, S_COUNT, S_ERR, S_ISNUM, T_HEAP, T_NUM, T_SLOT, T_SLOTS, T_STR, T_TOTAL,
   ENTRY_WORDS, newCaptureInstance, type CaptureExports,
@@ -159,20 +159,7 @@ export class WasmTally {
     const cache = new Map<number, string>();
     const count = (s: number): number => u32[base + s * SLOT_WORDS + S_COUNT]!;
     const before = (a: number, b: number): boolean => count(a) > count(b) || (count(a) === count(b) && this.keyOf(a, cache) < this.keyOf(b, cache));
-    const best: number[] = [];
-    const slots = this.field(T_SLOTS);
-    for (let s = 0; s < slots; s++) {
-      if (best.length === k && !before(s, best[k - 1]!)) continue;
-      let i = best.length < k ? best.length : k - 1;
-      if (best.length < k) best.push(s);
-      else best[i] = s;
-      while (i > 0 && before(best[i]!, best[i - 1]!)) {
-        const t = best[i - 1]!;
-        best[i - 1] = best[i]!;
-        best[i] = t;
-        i--;
-      }
-    }
+    const best = topSlots(this.field(T_SLOTS), k, before);
     const sketch = this.approximate;
     return best.map((s) => ({ key: this.keyOf(s, cache), count: count(s), err: sketch ? u32[base + s * SLOT_WORDS + S_ERR]! : 0, first: undefined }));
   }

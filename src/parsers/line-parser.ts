@@ -104,7 +104,7 @@ export interface RunResult<R> {
 export interface DriverOptions {
   /**
    * Let the parser's runBytes take runs of lines (its run records need a consumer that knows them: the
-   * analysis accumulators do; `keepRecord` expands them for the others).
+   * analysis accumulators do; `keepRecordsInto` expands them into their lines' records for the others).
    */
   readonly runs?: boolean;
 }

@@ -588,8 +588,17 @@ export function parseLineBytes(buf: Buffer, start: number, n: number, lineNo: nu
 
 /** The state change parseLine makes for a complete entry line; returns the entry. */
 function commitEntry(buf: Buffer, start: number, n: number, state: TableParserState, entry: TableEntryRecord): TableEntryRecord {
-  // the state change parseLine makes for a complete entry line
-  state.contentLines++;
+  const extended = buf[start] === 105 && (matchAt(buf, start, n, IPV4) || matchAt(buf, start, n, IPV6));
+  commitEntries(state, 1, extended ? 1 : 0);
+  return entry;
+}
+
+/**
+ * The state change parseLine makes for `lines` complete entry lines in a row, `extended` of them starting
+ * with a family name (`ipv4 2 tcp ...`): commitEntry's, and the capture engine's for a run (run.ts).
+ */
+export function commitEntries(state: TableParserState, lines: number, extended: number): void {
+  state.contentLines += lines;
   if (state.captureClosed) {
     state.capture++;
     state.captureClosed = false;
@@ -597,10 +606,9 @@ function commitEntry(buf: Buffer, start: number, n: number, state: TableParserSt
   }
   state.captureHasEntries = true;
   state.sawEntryLike = true;
-  if (buf[start] === 105 && (matchAt(buf, start, n, IPV4) || matchAt(buf, start, n, IPV6))) state.formats.extended++;
-  else state.formats.default++;
-  state.recordsOut++;
-  return entry;
+  state.formats.extended += extended;
+  state.formats.default += lines - extended;
+  state.recordsOut += lines;
 }
 
 const ASSURED = Buffer.from('[ASSURED]');

@@ -17,6 +17,7 @@ import {
   type CaptureExports,
 } from '../../util/capture-wasm.js';
 import { v4Text } from '../../util/keys.js';
+import { commitEntries } from './bytes.js';
 import { MAX_LINE_BYTES } from '../../model/line-account.js';
 
 /** Entries per run at most (the tokenizer's output area). */
@@ -123,19 +124,8 @@ export function runBytes(buf: Buffer, pos: number, end: number, lineNo: number, 
   }
   const n = x.scanLines(pos - rs.base, rs.len, RUN_MAX, MAX_LINE_BYTES);
   if (n === 0) return null;
-  const extended = x.extendedLines();
-  // the state change commitEntry (bytes.ts) makes for each of the n entry lines
-  state.contentLines += n;
-  if (state.captureClosed) {
-    state.capture++;
-    state.captureClosed = false;
-    state.captureHasEntries = false;
-  }
-  state.captureHasEntries = true;
-  state.sawEntryLike = true;
-  state.formats.extended += extended;
-  state.formats.default += n - extended;
-  state.recordsOut += n;
+  // the state change the byte path makes for each of the n entry lines
+  commitEntries(state, n, x.extendedLines());
   const res = rs.result;
   res.lines = n;
   res.next = rs.base + x.nextOffset();
