@@ -167,7 +167,7 @@ function protocolOf(a: usize, e: usize): i32 {
   return -1;
 }
 
-/** Does [a, e) spell the ASCII word w (given as bytes in a u64, at most 8)? */
+/** Does [a, e) spell the ASCII word w? */
 @inline function wordIs(a: usize, e: usize, w: string): bool {
   const n = w.length;
   if (<i32>(e - a) != n) return false;

@@ -14,11 +14,8 @@
 import { topSlots, type KeyCodec, type TallyItem } from './heavy-hitters.js';
 import {
   C_EVICTED, CTRL_WORDS, SLOT_WORDS, S_A, S_B, S_C, S_COUNT, S_ERR, S_ISNUM, T_HEAP, T_NUM, T_SLOT, T_SLOTS, T_STR, T_TOTAL,
-  ENTRY_WORDS, newCaptureInstance, type CaptureExports,
+  ENTRY_WORDS, RUN_ENTRIES, newCaptureInstance, type CaptureExports,
 } from '../util/capture-wasm.js';
-
-/** Entries counted per countRun call at most (the run area). */
-export const RUN_CAPACITY = 4096;
 
 /** One capture's tallies in one instance. */
 export class TallyEngine {
@@ -34,7 +31,7 @@ export class TallyEngine {
   constructor(capacity: number) {
     this.x = newCaptureInstance();
     const ctrlPtr = this.x.initTallies(capacity);
-    this.runPtr = this.x.outputArea(RUN_CAPACITY);
+    this.runPtr = this.x.outputArea(RUN_ENTRIES);
     // every allocation is made above: the memory does not grow after this, so the views stay valid
     const buf = this.x.memory.buffer;
     this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_WORDS);

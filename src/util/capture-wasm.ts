@@ -38,6 +38,8 @@ interface WasmApi {
 }
 const WASM = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
+/** Entries in one run at most: the tokenizer's output area and a tally instance's run area both hold this many. */
+export const RUN_ENTRIES = 4096;
 /** Packed entry: 16 int32 words (wasm/capture.ts E_*). */
 export const ENTRY_WORDS = 16;
 export const E_START = 0, E_END = 1, E_PROTO = 2, E_STATE = 3, E_TIMEOUT = 4, E_SRC = 5, E_DST = 6, E_RSRC = 7, E_RDST = 8,

@@ -13,15 +13,12 @@ import type { RunResult } from '../line-parser.js';
 import type { TableParserState } from './conntrack-table.js';
 import {
   E_DST, E_END, E_FLAGS, E_ODP, E_OSP, E_PROTO, E_RDP, E_RDST, E_RSP, E_RSRC, E_SRC, E_START, E_STATE, E_TIMEOUT, E_ZONE,
-  ENTRY_WORDS, F_ASSURED, F_OFFLOAD, F_UNREPLIED, PROTOCOL_NAMES, STATE_NAMES, captureEngineEnabled, newCaptureInstance,
+  ENTRY_WORDS, RUN_ENTRIES, F_ASSURED, F_OFFLOAD, F_UNREPLIED, PROTOCOL_NAMES, STATE_NAMES, captureEngineEnabled, newCaptureInstance,
   type CaptureExports,
 } from '../../util/capture-wasm.js';
 import { v4Text } from '../../util/keys.js';
 import { commitEntries } from './bytes.js';
 import { MAX_LINE_BYTES } from '../../model/line-account.js';
-
-/** Entries per run at most (the tokenizer's output area). */
-export const RUN_MAX = 4096;
 
 /** The transient run record (see ConntrackRun in model/records.ts). */
 class PackedRun implements ConntrackRun {
@@ -89,10 +86,10 @@ export interface RunScan {
 
 function newRunScan(): RunScan {
   const x = newCaptureInstance();
-  const outPtr = x.outputArea(RUN_MAX);
+  const outPtr = x.outputArea(RUN_ENTRIES);
   const record = new PackedRun();
   return {
-    x, outPtr, block: -1, base: 0, len: 0, entries: new Int32Array(x.memory.buffer, outPtr, RUN_MAX * ENTRY_WORDS), record,
+    x, outPtr, block: -1, base: 0, len: 0, entries: new Int32Array(x.memory.buffer, outPtr, RUN_ENTRIES * ENTRY_WORDS), record,
     result: { lines: 0, next: 0, record },
   };
 }
@@ -116,13 +113,13 @@ export function runBytes(buf: Buffer, pos: number, end: number, lineNo: number, 
   if (rs.block !== block) {
     const len = end - pos;
     const at = x.inputArea(len);
-    if (rs.entries.buffer !== x.memory.buffer) rs.entries = new Int32Array(x.memory.buffer, rs.outPtr, RUN_MAX * ENTRY_WORDS);
+    if (rs.entries.buffer !== x.memory.buffer) rs.entries = new Int32Array(x.memory.buffer, rs.outPtr, RUN_ENTRIES * ENTRY_WORDS);
     new Uint8Array(x.memory.buffer, at, len).set(buf.subarray(pos, end));
     rs.block = block;
     rs.base = pos;
     rs.len = len;
   }
-  const n = x.scanLines(pos - rs.base, rs.len, RUN_MAX, MAX_LINE_BYTES);
+  const n = x.scanLines(pos - rs.base, rs.len, RUN_ENTRIES, MAX_LINE_BYTES);
   if (n === 0) return null;
   // the state change the byte path makes for each of the n entry lines
   commitEntries(state, n, x.extendedLines());
