@@ -23,7 +23,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 copyFileSync(new URL('../dist/src/util/capture.wasm', import.meta.url), new URL('capture.wasm', out));
 await build({
-  entryPoints: ['ingest/parallel-scan-worker.js', 'parsers/kernel-log/prefilter.js', 'worker.js'].map(src),
+  entryPoints: ['ingest/parallel-scan-worker.js', 'parsers/kernel-log/prefilter.js', 'worker.js', 'analysis/tally-thread-worker.js'].map(src),
   bundle: true,
   platform: 'node',
   format: 'esm',

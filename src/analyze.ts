@@ -11,7 +11,7 @@ import type { InputKind } from './model/records.js';
 import { CtdError, InputError, SkipInput } from './model/errors.js';
 import { newAccount, type LineAccount } from './model/line-account.js';
 import { openPathSource, peekSource, assertNotEmpty, HEAD_BYTES, sourceFromDescriptor, type FileDescriptor, type Source } from './ingest/source.js';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +126,7 @@ export async function ingestSource(
       const a = `year ${hints.year} of year-less stamps in the bundle taken from its date output`;
       if (!assumptions.includes(a)) assumptions.push(a);
     }
-    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz };
+    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz, tallyThread: wantsTallyThread(source.sizeBytes ?? null, options) };
     const router = new RecordRouter(ctx, {
       ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
       ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
@@ -321,6 +321,20 @@ async function openAll(paths: readonly string[], options: AnalyzeOptions, kinds:
     }
   }
   return out;
+}
+
+/** Inputs of this size or more may count a table capture's destinations, ports and pairs on the tally thread. */
+export const TALLY_THREAD_MIN_BYTES = 16 << 20;
+
+/**
+ * Use the tally thread (analysis/tally-thread.ts) for this input? Not with --jobs 0 (one thread) or in a
+ * worker; else for a regular file of {@link TALLY_THREAD_MIN_BYTES} or more. CTDOCTOR_TALLY_THREAD=1 takes
+ * it for any input (tests), =0 never; the report is the same either way.
+ */
+function wantsTallyThread(sizeBytes: number | null, options: AnalyzeOptions): boolean {
+  const env = process.env['CTDOCTOR_TALLY_THREAD'];
+  if (env === '0' || !isMainThread || (options.jobs ?? defaultJobs()) === 0) return false;
+  return env === '1' || (sizeBytes !== null && sizeBytes >= TALLY_THREAD_MIN_BYTES);
 }
 
 /** Worker threads to use by default: one per spare core, at most 3 (0 on a single core). */

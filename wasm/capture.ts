@@ -505,6 +505,7 @@ const C_ASKED_UNREPLIED = 13;
 const C_ASKED_ESTDAY = 14;
 const C_EVICTED = 15;     // string slots evicted since JavaScript last read them
 const C_ORDER_N = 16;     // ids first counted since the last flush
+const C_REMOTE = 17;      // 1: countRun leaves the destination, port and pair tallies to the tally thread
 const C_ASKED_STATE = 20; // .. 30: one word per TCP state
 const C_PROTO = 32;       // .. 36: counts per protocol since the last flush
 const C_STATE = 40;       // .. 50: per TCP state
@@ -885,9 +886,11 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
     } else if (sc == lc && cw(C_HAS_LEADER) != 0 && (cw(C_LEADER_STALE) != 0 || s4 != cw(C_LEADER_SRC))) {
       ev |= EV_LEADER;
     }
-    addNum(dst, TL_DST, d4, 0, 0);
-    if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
-    addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
+    if (cw(C_REMOTE) == 0) {
+      addNum(dst, TL_DST, d4, 0, 0);
+      if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
+      addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
+    }
 
     if (timeout >= 0) {
       const key = timeoutKey(proto, state, assured);
@@ -916,4 +919,25 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
   }
   cset(C_EVENT, 0);
   return n;
+}
+
+/**
+ * The tally thread's half of countRun (src/analysis/tally-thread.ts): count n triples at `ptr`, each
+ * (source, destination, pair tail) as three i32, into the destination, port and pair tallies exactly as
+ * countRun adds one entry to them (the port only when the tail holds one).
+ */
+export function countTriples(ptr: usize, n: i32): void {
+  const dst = tallyAt(TL_DST);
+  const port = tallyAt(TL_PORT);
+  const pair = tallyAt(TL_PAIR);
+  for (let i = 0; i < n; i++) {
+    const e = ptr + <usize>i * 12;
+    const s4 = load<i32>(e);
+    const d4 = load<i32>(e, 4);
+    const tail = load<i32>(e, 8);
+    addNum(dst, TL_DST, d4, 0, 0);
+    const p = tail & 0x1ffff;
+    if (p != NO_PORT) addNum(port, TL_PORT, tail >>> 17, p, 0);
+    addNum(pair, TL_PAIR, s4, d4, tail);
+  }
 }

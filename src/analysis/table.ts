@@ -31,9 +31,10 @@ import type { Evidence, TableSection } from '../model/report.js';
 import { BoundedTally, CappedCounter, EXACT_KEYS, type TallyItem } from './heavy-hitters.js';
 import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC, pairTail, v4Text } from '../util/keys.js';
 import { TallyEngine, WasmTally } from './wasm-tally.js';
+import { acquireTallyThread, RemoteTally, type TallyThread } from './tally-thread.js';
 import {
   C_ASSURED, C_EARLY, C_ENTRIES, C_EVENT, C_HAS_LEADER, C_LEADER_COUNT, C_LEADER_SRC, C_LEADER_STALE, C_NAT, C_OFFLOAD, C_ORDER,
-  C_ORDER_N, C_PROTO, C_SC, C_STATE, C_UNREPLIED, C_ZONE, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE,
+  C_ORDER_N, C_PROTO, C_REMOTE, C_SC, C_STATE, C_UNREPLIED, C_ZONE, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE,
   EV_UNREPLIED, HIST_BINS, K_PROTO, K_STATE, K_TKEY, K_ZONE, PROTOCOL_NAMES, STATE_NAMES, TIMEOUT_KEY_NAMES, TIMEOUT_KEYS,
   captureEngineEnabled,
 } from '../util/capture-wasm.js';
@@ -235,6 +236,9 @@ export class CaptureTally {
   readonly pairs: CaptureKeyTally;
   /** The capture engine's instance (null: JavaScript tallies). */
   private readonly engine: TallyEngine | null;
+  /** The tally thread counting destinations, ports and pairs (tally-thread.ts), or null. */
+  private readonly thread: TallyThread | null;
+  private readonly remote: readonly RemoteTally[];
   /** Run entries were counted since the last sync. */
   private dirty = false;
   private sealed = false;
@@ -271,17 +275,31 @@ export class CaptureTally {
     return k;
   }
 
-  constructor(capture: number, capacity: number, engine = false) {
+  /**
+   * `thread` (with the engine only): the tally thread, free, that counts this capture's destinations,
+   * ports and pairs; it is busy until {@link seal}.
+   */
+  constructor(capture: number, capacity: number, engine = false, thread: TallyThread | null = null) {
     this.capture = capture;
+    this.thread = engine ? thread : null;
+    this.remote = [];
     // numeric keys (src/util/keys.ts): IPv4 addresses, protocol/port and pairs count without key strings
     if (engine) {
       const e = new TallyEngine(capacity);
       this.engine = e;
       this.sources = e.tally(0, V4_CODEC);
-      this.destinations = e.tally(1, V4_CODEC);
-      this.destinationPorts = e.tally(2, PORT_CODEC);
-      this.pairs = e.tally(3, PAIR_CODEC);
+      if (this.thread !== null) {
+        this.thread.begin(capacity);
+        e.ctrl[C_REMOTE] = 1;
+        this.remote = [new RemoteTally(this.thread, 1, V4_CODEC), new RemoteTally(this.thread, 2, PORT_CODEC), new RemoteTally(this.thread, 3, PAIR_CODEC)];
+        [this.destinations, this.destinationPorts, this.pairs] = this.remote as [RemoteTally, RemoteTally, RemoteTally];
+      } else {
+        this.destinations = e.tally(1, V4_CODEC);
+        this.destinationPorts = e.tally(2, PORT_CODEC);
+        this.pairs = e.tally(3, PAIR_CODEC);
+      }
     } else {
+      this.thread = null;
       this.engine = null;
       this.sources = new BoundedTally(capacity, V4_CODEC);
       this.destinations = new BoundedTally(capacity, V4_CODEC);
@@ -305,6 +323,7 @@ export class CaptureTally {
     const n = run.count;
     const entries = run.entries;
     e.loadRun(entries, n);
+    this.thread?.run(entries, n);
     this.writeLeader(ctrl);
     this.dirty = true;
     let i = 0;
@@ -374,6 +393,10 @@ export class CaptureTally {
     if (this.engine === null || this.sealed) return;
     this.sync();
     this.sealed = true;
+    if (this.thread !== null) {
+      const snaps = this.thread.end();
+      this.remote.forEach((t, i) => t.freeze(snaps[i]!));
+    }
     const x = this.engine.x;
     const u32 = this.engine.u32;
     for (let k = 0; k < TIMEOUT_KEYS; k++) {
@@ -555,12 +578,18 @@ export interface TableAccumulatorOptions {
   readonly exactKeys?: number;
   /** Count in the capture engine (default: when it is enabled, util/capture-wasm.ts). */
   readonly engine?: boolean;
+  /**
+   * Count destinations, ports and pairs on the tally thread (tally-thread.ts) when it is free; engine
+   * only (default: the input context's `tallyThread`).
+   */
+  readonly thread?: boolean;
 }
 
 /** Fold one table input's records into a {@link TableDigest}. */
 export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulatorOptions = {}): Accumulator<TableDigest> {
   const capacity = opts.exactKeys ?? EXACT_KEYS;
   const engine = opts.engine ?? captureEngineEnabled();
+  const threaded = engine && (opts.thread ?? ctx.tallyThread === true);
   let current: CaptureTally | null = null;
   let best: CaptureTally | null = null;
   let captures = 0;
@@ -577,7 +606,7 @@ export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulator
   const captureFor = (n: number): CaptureTally => {
     if (current === null || current.capture !== n) {
       close();
-      current = new CaptureTally(n, capacity, engine);
+      current = new CaptureTally(n, capacity, engine, threaded ? acquireTallyThread() : null);
     }
     return current;
   };

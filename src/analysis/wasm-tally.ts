@@ -110,6 +110,11 @@ export class WasmTally {
       const sc = this.scratch;
       return this.addNum(sc[0]!, sc[1]!, sc[2]!);
     }
+    return this.addString(key);
+  }
+
+  /** Count `key` as a string key (one the codec does not parse); its count. */
+  addString(key: string): number {
     const e = this.engine;
     const id = this.map.get(key);
     if (id !== undefined) return e.x.tallyHit(this.t, id) >>> 0;
@@ -136,29 +141,21 @@ export class WasmTally {
     this.strKeys[slot] = undefined;
   }
 
-  private keyOf(s: number, cache: Map<number, string>): string {
-    const at = this.slots + s * SLOT_WORDS;
-    const i32 = this.engine.i32;
-    if (i32[at + S_ISNUM] !== 1) return this.strKeys[s]!;
-    let k = cache.get(s);
-    if (k === undefined) {
-      k = this.codec.text(i32[at + S_A]!, i32[at + S_B]!, i32[at + S_C]!);
-      cache.set(s, k);
-    }
-    return k;
-  }
-
   /** The k most frequent keys, count descending then key ascending (BoundedTally.top). */
   top(k: number): TallyItem<undefined>[] {
-    if (k <= 0) return [];
-    const u32 = this.engine.u32;
-    const base = this.slots;
-    const cache = new Map<number, string>();
-    const count = (s: number): number => u32[base + s * SLOT_WORDS + S_COUNT]!;
-    const before = (a: number, b: number): boolean => count(a) > count(b) || (count(a) === count(b) && this.keyOf(a, cache) < this.keyOf(b, cache));
-    const best = topSlots(this.field(T_SLOTS), k, before);
-    const sketch = this.approximate;
-    return best.map((s) => ({ key: this.keyOf(s, cache), count: count(s), err: sketch ? u32[base + s * SLOT_WORDS + S_ERR]! : 0, first: undefined }));
+    return topOfSlots(this.engine.u32, this.slots, this.field(T_SLOTS), this.approximate, (s) => this.strKeys[s], this.codec, k);
+  }
+
+  /** Everything top() and approximate read, copied (the tally thread hands this to the main thread). */
+  snapshot(): TallySnapshot {
+    const n = this.field(T_SLOTS);
+    const strSlots: number[] = [];
+    const strTexts: string[] = [];
+    for (const [key, slot] of this.map) {
+      strSlots.push(slot);
+      strTexts.push(key);
+    }
+    return { approximate: this.approximate, slots: this.engine.u32.slice(this.slots, this.slots + n * SLOT_WORDS), strSlots, strTexts };
   }
 
   /** The count held for a key (an upper bound once approximate), 0 when not held. */
@@ -171,5 +168,57 @@ export class WasmTally {
       s = this.map.get(key) ?? -1;
     }
     return s < 0 ? 0 : this.engine.u32[this.slots + s * SLOT_WORDS + S_COUNT]!;
+  }
+}
+
+/** A tally's slot records and string keys, as {@link WasmTally.snapshot} copies them. */
+export interface TallySnapshot {
+  readonly approximate: boolean;
+  /** SLOT_WORDS words per slot, slot 0 first. */
+  readonly slots: Uint32Array;
+  /** The string keys held: slot ids and their texts. */
+  readonly strSlots: readonly number[];
+  readonly strTexts: readonly string[];
+}
+
+/**
+ * The k most frequent keys of a tally's slot records (from word `base` of u32, `n` slots), count
+ * descending then key ascending: BoundedTally.top over the module's slot layout.
+ */
+function topOfSlots(u32: Uint32Array, base: number, n: number, sketch: boolean, strKey: (s: number) => string | undefined, codec: KeyCodec, k: number): TallyItem<undefined>[] {
+  if (k <= 0) return [];
+  const cache = new Map<number, string>();
+  const keyOf = (s: number): string => {
+    const at = base + s * SLOT_WORDS;
+    if (u32[at + S_ISNUM] !== 1) return strKey(s)!;
+    let key = cache.get(s);
+    if (key === undefined) {
+      key = codec.text(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
+      cache.set(s, key);
+    }
+    return key;
+  };
+  const count = (s: number): number => u32[base + s * SLOT_WORDS + S_COUNT]!;
+  const before = (a: number, b: number): boolean => count(a) > count(b) || (count(a) === count(b) && keyOf(a) < keyOf(b));
+  const best = topSlots(n, k, before);
+  return best.map((s) => ({ key: keyOf(s), count: count(s), err: sketch ? u32[base + s * SLOT_WORDS + S_ERR]! : 0, first: undefined }));
+}
+
+/** A tally counted elsewhere (the tally thread), read from its {@link TallySnapshot}: top lists only. */
+export class SnapshotTally {
+  readonly approximate: boolean;
+  private readonly slots: Uint32Array;
+  private readonly strKeys = new Map<number, string>();
+  private readonly codec: KeyCodec;
+
+  constructor(snap: TallySnapshot, codec: KeyCodec) {
+    this.approximate = snap.approximate;
+    this.slots = snap.slots;
+    this.codec = codec;
+    snap.strSlots.forEach((slot, i) => this.strKeys.set(slot, snap.strTexts[i]!));
+  }
+
+  top(k: number): TallyItem<undefined>[] {
+    return topOfSlots(this.slots, 0, this.slots.length / SLOT_WORDS, this.approximate, (s) => this.strKeys.get(s), this.codec, k);
   }
 }

@@ -33,6 +33,8 @@ export interface ParseContext {
   readonly year: number | null;
   /** --tz (UTC when not given): the zone of stamps that carry none. */
   readonly tz: TimeZone;
+  /** A table capture of this input may count on the tally thread (analysis/tally-thread.ts): a large input. */
+  readonly tallyThread?: boolean;
 }
 
 export const DEFAULT_CONTEXT: ParseContext = { sourceId: '1', path: 'input', mtimeMs: null, year: null, tz: UTC };

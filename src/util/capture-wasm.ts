@@ -30,6 +30,7 @@ export interface CaptureExports {
   tallyAddNum(t: number, a: number, b: number, c: number): number;
   tallyFind(t: number, a: number, b: number, c: number): number;
   countRun(ptr: number, from: number, n: number): number;
+  countTriples(ptr: number, n: number): void;
 }
 
 interface WasmApi {
@@ -56,7 +57,7 @@ export const TIMEOUT_KEY_NAMES: readonly string[] = [...STATE_NAMES, 'udp', 'udp
 
 /** Control words of a tally instance (wasm/capture.ts C_*). */
 export const C_ENTRIES = 0, C_ASSURED = 1, C_UNREPLIED = 2, C_OFFLOAD = 3, C_EARLY = 4, C_NAT = 5, C_EVENT = 6, C_SC = 7,
-  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16,
+  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16, C_REMOTE = 17,
   C_PROTO = 32, C_STATE = 40, C_ZONE = 56, C_ORDER = 96, CTRL_WORDS = 160;
 export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEADER = 16;
 /** Kinds in the first-count order list (kind << 8 | id). */

@@ -83,10 +83,18 @@ describe('bundled CLI', { skip }, () => {
       if (!f.endsWith('.js') && !f.endsWith('.cjs')) continue;
       for (const m of readFileSync(join(BUNDLE, f), 'utf8').matchAll(/new URL\(\s*["']\.\/([^"']+)["']\s*,\s*(?:import\.meta\.url|__ctdModuleUrl)\s*\)/g)) urls.add(m[1]!);
     }
-    assert.deepEqual([...urls].sort(), ['capture.wasm', 'parallel-scan-worker.js', 'prefilter.js', 'worker.js']);
+    assert.deepEqual([...urls].sort(), ['capture.wasm', 'parallel-scan-worker.js', 'prefilter.js', 'tally-thread-worker.js', 'worker.js']);
     for (const u of urls) assert.ok(existsSync(join(BUNDLE, u)), u);
     // main.cjs finds them relative to itself
     assert.match(readFileSync(join(BUNDLE, 'main.cjs'), 'utf8'), /new URL\(\s*["']\.\/parallel-scan-worker\.js["']\s*,\s*__ctdModuleUrl\s*\)/);
+  });
+
+  it('gives the same report with the sample\'s capture counted on the tally thread (a broken worker script would fail the run)', () => {
+    const run = (thread: string): Record<string, unknown> =>
+      parse(spawnSync(process.execPath, [BIN, ...ARGS], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, CTDOCTOR_TALLY_THREAD: thread } }));
+    const threaded = run('1');
+    assert.equal((threaded['hosts'] as { table: { entries: number } }[])[0]!.table.entries, 65536);
+    assert.deepEqual(threaded, run('0'));
   });
 
   it('is not older than the compiled modules (bin/ctdoctor.js would skip a stale one)', () => {

@@ -14,6 +14,7 @@ import type { AnyRecord } from '../../src/model/records.js';
 import { conntrackTableParser, type TableParserState, type TableRecord } from '../../src/parsers/conntrack-table/index.js';
 import { DEFAULT_CONTEXT, keepRecordsInto, LineDriver, type LineParser, type ParseContext } from '../../src/parsers/line-parser.js';
 import { captureEngineEnabled } from '../../src/util/capture-wasm.js';
+import { acquireTallyThread } from '../../src/analysis/tally-thread.js';
 import { assertBalanced, fixturePath, readFixture, seededRandom } from '../helpers.js';
 
 const CTX: ParseContext = { ...DEFAULT_CONTEXT, sourceId: '3', path: 'capture.txt' };
@@ -24,6 +25,8 @@ interface Mode {
   readonly exactKeys: number;
   /** Block sizes the input is pushed in (cycled); 0: one block. */
   readonly blocks: number;
+  /** Destinations, ports and pairs counted on the tally thread (analysis/tally-thread.ts). */
+  readonly thread?: boolean;
 }
 
 interface Outcome {
@@ -52,7 +55,7 @@ function counting(): { parser: LineParser<TableRecord, TableParserState>; taken:
 
 function drive(bytes: Buffer, mode: Mode): { out: Outcome; taken: number } {
   const records: TableRecord[] = [];
-  const acc = createTableAccumulator(CTX, { exactKeys: mode.exactKeys, engine: mode.engine });
+  const acc = createTableAccumulator(CTX, { exactKeys: mode.exactKeys, engine: mode.engine, thread: mode.thread ?? false });
   // records are kept inside the sink (runs and packed entries are transient), and counted there too
   const sink = (r: TableRecord): void => {
     keepRecordsInto(records, r);
@@ -84,10 +87,10 @@ function drive(bytes: Buffer, mode: Mode): { out: Outcome; taken: number } {
 }
 
 /** The engine's outcome equals the JavaScript one; returns the lines runs took. */
-function assertSame(bytes: Buffer, exactKeys: number, blocks: number, what: string): number {
+function assertSame(bytes: Buffer, exactKeys: number, blocks: number, what: string, thread = false): number {
   const want = drive(bytes, { engine: false, exactKeys, blocks: 0 }).out;
-  const { out, taken } = drive(bytes, { engine: true, exactKeys, blocks });
-  assert.deepStrictEqual(out, want, `${what} (exactKeys ${exactKeys}, blocks ${blocks})`);
+  const { out, taken } = drive(bytes, { engine: true, exactKeys, blocks, thread });
+  assert.deepStrictEqual(out, want, `${what} (exactKeys ${exactKeys}, blocks ${blocks}${thread ? ', tally thread' : ''})`);
   return taken;
 }
 
@@ -213,5 +216,62 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
       ['table.capture', [1]], ['table.topSource', [1]], ['table.state.TIME_WAIT', [1]], ['table.state.ESTABLISHED', [3]],
       ['table.flag.UNREPLIED', [2]], ['table.established.dayLeft', [3]],
     ]);
+  });
+});
+
+describe('tally thread (destinations, ports and pairs counted on a worker thread)', { skip: captureEngineEnabled() ? false : 'the capture engine is off here' }, () => {
+  const thread = acquireTallyThread();
+  // under tsx (sources) there is no compiled worker script: the thread is never used there
+  const skip = thread === null ? 'no tally-thread worker script here (run from sources)' : false;
+
+  it('gives the JavaScript outcome on every conntrack-table fixture', { skip }, () => {
+    const before = thread!.captures;
+    for (const name of FIXTURES) {
+      const bytes = readFixture('conntrack-table', name);
+      assertSame(bytes, 64, 0, name, true);
+      assertSame(bytes, 2, 61, name, true);
+    }
+    // every capture of every fixture went through the thread (one at a time, released at its end)
+    assert.ok(thread!.captures - before >= 2 * FIXTURES.length, `only ${thread!.captures - before} captures used the thread`);
+  });
+
+  it('gives the JavaScript outcome on seeded mixed captures with IPv6 string keys, exact and past the key cap', { skip }, () => {
+    // seed 30 has CRLF lines (no runs: every entry takes the record path), the others bare newlines
+    for (const seed of [30, 41, 42, 43]) {
+      const bytes = mixedCapture(seed, 2000, seed % 2 === 0 ? 0.97 : 0.8);
+      let taken = 0;
+      for (const [exactKeys, blocks] of [[200_000, 0], [25, 997]] as const) taken += assertSame(bytes, exactKeys, blocks, `seed ${seed}`, true);
+      assert.ok(seed === 30 || taken > 2 * 800, `seed ${seed}: only ${taken} lines were taken by runs`);
+    }
+  });
+
+  it('wraps its ring: a capture larger than the ring, past the key cap', { skip }, () => {
+    // 100,000 usual lines (three ring words each, through a ring of 262,144 words), an IPv6 one in 50
+    const r = seededRandom(44);
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const six = i % 50 === 49;
+      const src = six ? `2001:db8::${Math.floor(r() * 300).toString(16)}` : `10.${Math.floor(r() * 4)}.${Math.floor(r() * 40)}.${Math.floor(r() * 250)}`;
+      const dst = six ? '2001:db8:1::53' : `192.0.2.${Math.floor(r() * 256)}`;
+      const dport = [53, 443, 80, 8080, Math.floor(r() * 65536)][Math.floor(r() * 5)]!;
+      lines.push(`tcp      6 ${Math.floor(r() * 432000)} ESTABLISHED src=${src} dst=${dst} sport=${Math.floor(r() * 65536)} dport=${dport} src=${dst} dst=${src} sport=${dport} dport=1 [ASSURED] mark=0 use=1`);
+    }
+    const taken = assertSame(Buffer.from(`${lines.join('\n')}\n`), 5000, 0, 'ring', true);
+    assert.equal(taken, 98_000);
+  });
+
+  it('a capture that finds the thread busy counts those tallies itself, with the same outcome', { skip }, () => {
+    const bytes = mixedCapture(41, 2000, 0.9);
+    const want = drive(bytes, { engine: false, exactKeys: 50, blocks: 0 }).out;
+    // another accumulator's open capture holds the thread through the whole input: the driven one finds it busy
+    const holder = createTableAccumulator(CTX, { exactKeys: 50, engine: true, thread: true });
+    const before = thread!.captures;
+    holder.add({ kind: 'conntrack-trailer', capture: 0, declared: 0, src: { sourceId: '3', lineNo: 1 } } as unknown as AnyRecord);
+    assert.equal(thread!.busy, true);
+    const { out } = drive(bytes, { engine: true, exactKeys: 50, blocks: 0, thread: true });
+    assert.deepStrictEqual(out, want);
+    holder.finish();
+    assert.equal(thread!.busy, false);
+    assert.equal(thread!.captures - before, 1, 'only the holder used the thread');
   });
 });
