@@ -127,3 +127,50 @@ test('byte path: a plain entry gives the record a person reads', () => {
     ['ipv4', 'tcp', 117, 'TIME_WAIT', '192.0.2.2', '198.51.100.2', 50036, 80, '198.51.100.2', '192.0.2.2', 80, 50036, true, '0'],
   );
 });
+
+/** IPv6 texts of every form: plain, compressed, padded, upper case, and broken in every way. */
+function v6Forms(seed: number, count: number): string[] {
+  const r = seededRandom(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const out: string[] = ['::', '::1', '1::', '::ffff:192.0.2.1', '2001:db8::1', '2001:DB8::A', 'fe80::1%eth0', ':::', '1:::2', '1::2::3', ':1::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '1:2:3:4:5:6:7:', ':1:2:3:4:5:6:7', '1:2:3:4:5:6:7::', '12345::1', 'g::1', '0:0:0:0:0:0:0:0', '0000:0000:0000:0000:0000:0000:0000:0001', '1:0:0:2:0:0:0:3', '1:0:0:2:0:0:3:4', '::0:0:1', '1:2::'];
+  for (let k = 0; k < count; k++) {
+    const groups = Array.from({ length: 8 }, () => (r() < 0.4 ? 0 : Math.floor(r() * (r() < 0.5 ? 16 : 65536))));
+    let text = groups.map((g) => {
+      const h = g.toString(16);
+      return r() < 0.2 ? h.padStart(4, '0') : r() < 0.2 ? h.toUpperCase() : h;
+    });
+    let s = text.join(':');
+    if (r() < 0.6) {
+      // compress some run of groups (zero or not: a non-zero run makes a different, still valid address)
+      const a = Math.floor(r() * 8);
+      const len = 1 + Math.floor(r() * (8 - a));
+      text = [...text.slice(0, a), '', ...text.slice(a + len)];
+      s = text.join(':');
+      if (a === 0) s = `:${s}`;
+      if (a + len === 8) s = `${s}:`;
+    }
+    const broken = r();
+    if (broken < 0.05) s = `${s}:`;
+    else if (broken < 0.1) s = s.replace(':', ':::');
+    else if (broken < 0.13) s = `${s}x`;
+    else if (broken < 0.16) s = `${s.slice(0, s.lastIndexOf(':') + 1)}192.0.2.${Math.floor(r() * 300)}`;
+    else if (broken < 0.19) s = s.replace(/[0-9a-f]+/, '12345');
+    else if (broken < 0.22) s = `${s}:${pick(['1', 'ffff', '0'])}`;
+    else if (broken < 0.24) s = s.replace(':', '');
+    out.push(s);
+  }
+  return out;
+}
+
+test('byte path = string path on IPv6 addresses of every form (the byte-level IPv6 reader)', () => {
+  const lines = v6Forms(5, 3000).map((a, i) => `ipv6     10 tcp      6 ${i} ESTABLISHED src=${a} dst=2001:db8::${(i % 300).toString(16)} sport=1 dport=2 src=2001:db8::${(i % 7).toString(16)} dst=${a} sport=2 dport=1 [ASSURED] mark=0 use=1`);
+  const data = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+  const taken = assertSame(data, 'IPv6 forms');
+  assert.ok(taken > 2500, `byte path took ${taken} lines`);
+  // the canonical texts a person reads
+  const { records } = parseText(conntrackTableParser, 'tcp 6 1 ESTABLISHED src=2001:0DB8:0000:0000:0000:0000:0000:0001 dst=::ffff:192.0.2.1 sport=1 dport=2 src=1:0:0:2:0:0:0:3 dst=0:0:0:0:0:0:0:0 sport=2 dport=1 mark=0 use=1\n');
+  const e = records[0]!;
+  assert.equal(e.kind, 'conntrack-entry');
+  if (e.kind !== 'conntrack-entry') return;
+  assert.deepStrictEqual([e.origSrc, e.origDst, e.replySrc, e.replyDst], ['2001:db8::1', '::ffff:c000:201', '1:0:0:2::3', '::']);
+});

@@ -20,7 +20,7 @@
  */
 import type { LineResult } from '../line-parser.js';
 import type { TableEntryRecord, TableParserState, TableRecord } from './conntrack-table.js';
-import { normalizeIp } from '../../util/ip.js';
+import { formatIpv6, normalizeIp } from '../../util/ip.js';
 import { NeedleScanner } from '../../util/bytes.js';
 import { protocolId, v4Text } from '../../util/keys.js';
 
@@ -28,6 +28,10 @@ import { protocolId, v4Text } from '../../util/keys.js';
 const MAX_INTERNED_V4 = 1 << 17;
 /** Slots of the intern table (load kept at or under 1/2). */
 const V4_SLOTS = 1 << 18;
+
+/** Distinct IPv6 addresses interned per input, and the slots of their table (4 words of key per slot). */
+const MAX_INTERNED_V6 = 1 << 15;
+const V6_SLOTS = 1 << 16;
 
 /** Per-input scanners and caches of the byte path (kept in the parser state: line() stays pure). */
 export interface ByteScan {
@@ -37,6 +41,10 @@ export interface ByteScan {
   v4Keys: Int32Array | null;
   v4Texts: (string | undefined)[] | null;
   v4Size: number;
+  /** Canonical IPv6 text by its 128 bits (four words per slot): see {@link internV6}. */
+  v6Keys: Int32Array | null;
+  v6Texts: (string | undefined)[] | null;
+  v6Size: number;
   /** The one transient fast-path entry of this input (see {@link PackedEntry}). */
   packed: PackedEntry | null;
 }
@@ -45,7 +53,7 @@ export interface ByteScan {
 export function newByteScan(): ByteScan {
   return {
     bracket: new NeedleScanner(91), tab: new NeedleScanner(9),
-    v4Keys: null, v4Texts: null, v4Size: 0, packed: null,
+    v4Keys: null, v4Texts: null, v4Size: 0, v6Keys: null, v6Texts: null, v6Size: 0, packed: null,
   };
 }
 
@@ -157,8 +165,85 @@ function ipAt(b: Buffer, v: number, n: number, scan: ByteScan): string {
       if (i === e) { ok = false; break; }
     }
   }
-  if (!ok || octets !== 4) return normalizeIp(b.toString('utf8', v, e));
+  if (!ok || octets !== 4) return v6Groups(b, v, e) ? internV6(scan) : normalizeIp(b.toString('utf8', v, e));
   return internV4(scan, value | 0, b, v, e);
+}
+
+/** The 8 groups v6Groups read. */
+const groups = new Int32Array(8);
+
+/**
+ * Read the IPv6 address b[v, e) into `groups` when it is written in the plain form: hex groups of 1–4
+ * digits separated by `:`, at most one `::`. False for anything else (an IPv4 tail, a zone, garbage),
+ * which normalizeIp then reads from the string. Where this accepts, parseIpv6 (util/ip.ts) accepts the
+ * same text with the same groups: tests compare the two paths on every form.
+ */
+function v6Groups(b: Buffer, v: number, e: number): boolean {
+  if (e - v < 2 || e - v > 45) return false;
+  let n = 0;
+  /** Groups before the `::`, -1 without one. */
+  let gap = -1;
+  let i = v;
+  if (b[i] === 58) {
+    if (b[i + 1] !== 58) return false;
+    gap = 0;
+    i += 2;
+  }
+  while (i < e) {
+    let g = 0;
+    const d0 = i;
+    for (; i < e; i++) {
+      const c = b[i]!;
+      const h = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (h < 0) break;
+      g = g * 16 + h;
+    }
+    if (i === d0 || i - d0 > 4 || n === 8) return false;
+    groups[n++] = g;
+    if (i === e) break;
+    if (b[i] !== 58 || i + 1 === e) return false;
+    i++;
+    if (b[i] === 58) {
+      if (gap >= 0) return false;
+      gap = n;
+      i++;
+    }
+  }
+  if (gap < 0) return n === 8;
+  if (n > 7) return false;
+  // the groups after the gap move to the end; zeros fill the gap
+  const tail = n - gap;
+  for (let k = 0; k < tail; k++) groups[7 - k] = groups[n - 1 - k]!;
+  for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
+  return true;
+}
+
+/** The canonical text of the address in `groups`, interned per input (a typed-array table, as internV4). */
+function internV6(scan: ByteScan): string {
+  const w0 = (groups[0]! << 16) | groups[1]!, w1 = (groups[2]! << 16) | groups[3]!;
+  const w2 = (groups[4]! << 16) | groups[5]!, w3 = (groups[6]! << 16) | groups[7]!;
+  const keys = scan.v6Keys ?? (scan.v6Keys = new Int32Array(V6_SLOTS * 4));
+  const texts = scan.v6Texts ?? (scan.v6Texts = new Array<string | undefined>(V6_SLOTS).fill(undefined));
+  const mask = V6_SLOTS - 1;
+  let h = Math.imul(Math.imul(w0 ^ w1, 0x9e3779b1) ^ Math.imul(w2 ^ w3, 0x85ebca6b) ^ w3, 0xc2b2ae35) >>> 16;
+  for (;;) {
+    const t = texts[h];
+    if (t === undefined) break;
+    const at = h << 2;
+    if (keys[at] === w0 && keys[at + 1] === w1 && keys[at + 2] === w2 && keys[at + 3] === w3) return t;
+    h = (h + 1) & mask;
+  }
+  const s = formatIpv6(Array.from(groups));
+  if (scan.v6Size < MAX_INTERNED_V6) {
+    const at = h << 2;
+    keys[at] = w0;
+    keys[at + 1] = w1;
+    keys[at + 2] = w2;
+    keys[at + 3] = w3;
+    texts[h] = s;
+    scan.v6Size++;
+  }
+  return s;
 }
 
 /**
