@@ -109,6 +109,27 @@ export function outputArea(entries: i32): usize {
   return outPtr;
 }
 
+// IPv6 addresses: interned per tokenizer instance (per input), an entry holds their ids
+const V6_MAX = 1 << 16;          // distinct addresses; a line with one more goes to the JavaScript parser
+const V6_BUCKETS = 1 << 17;
+let v6Keys: usize = 0;           // V6_MAX × 4 u32: the 128 bits of each id (the first group in the high half)
+let v6Index: usize = 0;          // V6_BUCKETS × i32: id + 1, 0 when empty
+let v6Count: i32 = 0;
+let grp: usize = 0;              // 8 u32: the groups v6At read
+
+/** Make the IPv6 tables (before any scan: the memory must not grow under JavaScript's views); their keys' address. */
+export function v6Area(): usize {
+  if (v6Keys == 0) {
+    v6Keys = alloc(<usize>V6_MAX * 16);
+    v6Index = alloc(<usize>V6_BUCKETS * 4);
+    grp = alloc(32);
+  }
+  return v6Keys;
+}
+
+/** IPv6 addresses interned so far (ids 0 .. v6Interned() - 1). */
+export function v6Interned(): i32 { return v6Count; }
+
 export function nextOffset(): i32 { return scanNext; }
 export function extendedLines(): i32 { return scanExtended; }
 
@@ -241,6 +262,101 @@ function v4At(v: usize): i64 {
   return unreachable();
 }
 
+@inline function hexOf(c: u32): i32 {
+  if (c - 48 < 10) return <i32>(c - 48);
+  if (c - 97 < 6) return <i32>(c - 87);
+  if (c - 65 < 6) return <i32>(c - 55);
+  return -1;
+}
+
+/**
+ * An IPv6 address at v ending at a space or the newline, in the plain form bytes.ts v6Groups reads (hex
+ * groups of 1–4 digits, at most one `::`, 2–45 bytes): its interned id, else -1 (another form, or no room).
+ */
+function v6At(v: usize): i32 {
+  if (v6Keys == 0) return -1;
+  let n = 0;
+  let gap = -1;
+  let p = v;
+  if (at(p) == 58) {
+    if (at(p + 1) != 58) return -1;
+    gap = 0;
+    p += 2;
+  }
+  for (;;) {
+    let c = at(p);
+    if (c == 32 || c == 10) break;
+    let g: u32 = 0;
+    const d0 = p;
+    for (;;) {
+      const h = hexOf(c);
+      if (h < 0) break;
+      g = (g << 4) | <u32>h;
+      p++;
+      c = at(p);
+    }
+    if (p == d0 || p - d0 > 4 || n == 8) return -1;
+    store<u32>(grp + (<usize>n << 2), g);
+    n++;
+    if (c == 32 || c == 10) break;
+    if (c != 58) return -1;
+    p++;
+    c = at(p);
+    if (c == 32 || c == 10) return -1;
+    if (c == 58) {
+      if (gap >= 0) return -1;
+      gap = n;
+      p++;
+    }
+  }
+  const len = p - v;
+  if (len < 2 || len > 45) return -1;
+  if (gap < 0) {
+    if (n != 8) return -1;
+  } else {
+    if (n > 7) return -1;
+    const tail = n - gap;
+    for (let k = 0; k < tail; k++) store<u32>(grp + (<usize>(7 - k) << 2), load<u32>(grp + (<usize>(n - 1 - k) << 2)));
+    for (let k = gap; k < 8 - tail; k++) store<u32>(grp + (<usize>k << 2), 0);
+  }
+  valEnd = p;
+  const w0 = (load<u32>(grp) << 16) | load<u32>(grp, 4);
+  const w1 = (load<u32>(grp, 8) << 16) | load<u32>(grp, 12);
+  const w2 = (load<u32>(grp, 16) << 16) | load<u32>(grp, 20);
+  const w3 = (load<u32>(grp, 24) << 16) | load<u32>(grp, 28);
+  const mask: u32 = V6_BUCKETS - 1;
+  for (let i = hash3(w0 ^ w3, w1, w2) & mask; ; i = (i + 1) & mask) {
+    const q = v6Index + (<usize>i << 2);
+    const e = load<i32>(q);
+    if (e == 0) {
+      if (v6Count >= V6_MAX) return -1;
+      const id = v6Count++;
+      const k = v6Keys + (<usize>id << 4);
+      store<u32>(k, w0);
+      store<u32>(k, w1, 4);
+      store<u32>(k, w2, 8);
+      store<u32>(k, w3, 12);
+      store<i32>(q, id + 1);
+      return id;
+    }
+    const k = v6Keys + (<usize>(e - 1) << 4);
+    if (load<u32>(k) == w0 && load<u32>(k, 4) == w1 && load<u32>(k, 8) == w2 && load<u32>(k, 12) == w3) return e - 1;
+  }
+  return unreachable();
+}
+
+/** An address at v: IPv4 as its value, IPv6 (sets v6Seen) as its id; -1 for any other text. */
+let v6Seen = 0;
+@inline function addrAt(v: usize): i64 {
+  const v4 = v4At(v);
+  if (v4 >= 0) return v4;
+  // v4At gives up within the first group of an IPv6 address (a colon, or a hex letter)
+  const id = v6At(v);
+  if (id < 0) return -1;
+  v6Seen++;
+  return <i64>id;
+}
+
 /** A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1. */
 function portAt(v: usize): i32 {
   let n: i32 = 0;
@@ -284,6 +400,8 @@ function parseLine(p: usize, e: usize): bool {
   let je = tokenEnd(j);
   if (je == <usize>-1 || !digitsOnly(j, je)) return false;
   let family = false;
+  /** The family word: 0 none, 4 `ipv4`, 6 `ipv6`. */
+  let familyIs = 0;
   let proto = protocolOf(t1, t1e);
   let i = skipSpaces(je);
   let ie = tokenEnd(i);
@@ -294,7 +412,11 @@ function parseLine(p: usize, e: usize): bool {
     if (j2e == <usize>-1) return false;
     if (digitsOnly(j2, j2e)) {
       // `ipv4 2 tcp 6 ...`: the first name is the family
-      if (!(t1e - t1 == 4 && load<u32>(t1) == 0x34767069)) return false;  // "ipv4"
+      if (t1e - t1 != 4) return false;
+      const fw = load<u32>(t1);
+      if (fw == 0x34767069) familyIs = 4;       // "ipv4"
+      else if (fw == 0x36767069) familyIs = 6;  // "ipv6"
+      else return false;
       family = true;
       proto = protocolOf(i, ie);
       i = skipSpaces(j2e);
@@ -341,6 +463,7 @@ function parseLine(p: usize, e: usize): bool {
   let dst: i64 = 0;
   let rsrc: i64 = 0;
   let rdst: i64 = 0;
+  v6Seen = 0;
   let k = i;
   for (;;) {
     const c = at(k);
@@ -350,7 +473,7 @@ function parseLine(p: usize, e: usize): bool {
     if (c == 115) {  // s
       if (isAt4(k, W_SRC)) {
         if (nsrc < 2) {
-          const v = v4At(k + 4);
+          const v = addrAt(k + 4);
           if (v < 0) return false;
           if (nsrc == 0) src = v; else rsrc = v;
           end = valEnd;
@@ -369,7 +492,7 @@ function parseLine(p: usize, e: usize): bool {
     } else if (c == 100) {  // d
       if (isAt4(k, W_DST)) {
         if (nsrc == 1 ? !haveFo : !haveRd) {
-          const v = v4At(k + 4);
+          const v = addrAt(k + 4);
           if (v < 0) return false;
           if (nsrc == 1) { dst = v; haveFo = true; } else { rdst = v; haveRd = true; }
           end = valEnd;
@@ -418,6 +541,9 @@ function parseLine(p: usize, e: usize): bool {
   // a line ending in a blank goes to the JavaScript parser (as parseLineBytes sends it back)
   if (at(k - 1) == 32) return false;
   if (nsrc < 2 || !haveFo || !haveRd) return false;
+  // four IPv4 addresses (family none or ipv4), or four IPv6 ones (none or ipv6): mixed entries go to JavaScript
+  const v6 = v6Seen == 4;
+  if (v6 ? familyIs == 4 : v6Seen != 0 || familyIs == 6) return false;
   if (osp > 65535 || odp > 65535 || rsp > 65535 || rdp > 65535) return false;
   let zone: i32 = -1;
   if (haveZa) {
@@ -443,7 +569,7 @@ function parseLine(p: usize, e: usize): bool {
   store<i32>(e, rdp, E_RDP * 4);
   store<i32>(e, flags, E_FLAGS * 4);
   store<i32>(e, zone, E_ZONE * 4);
-  store<i32>(e, family ? 1 : 0, E_FAMILY * 4);
+  store<i32>(e, (family ? 1 : 0) | (v6 ? 2 : 0), E_FAMILY * 4);
   return true;
 }
 
@@ -475,7 +601,7 @@ export function scanLines(from: i32, to: i32, max: i32, maxLine: i32): i32 {
     if (!parseLine(p, e)) break;
     const nl = lineEnd;
     if (nl >= limit || <i32>(nl - p) > maxLine) break;
-    ext += load<i32>(e, E_FAMILY * 4);
+    ext += load<i32>(e, E_FAMILY * 4) & 1;
     n++;
     p = nl + 1;
   }
@@ -506,6 +632,7 @@ const C_ASKED_ESTDAY = 14;
 const C_EVICTED = 15;     // string slots evicted since JavaScript last read them
 const C_ORDER_N = 16;     // ids first counted since the last flush
 const C_REMOTE = 17;      // 1: countRun leaves the destination, port and pair tallies to the tally thread
+const C_V6 = 18;          // entries with IPv6 addresses since the last flush
 const C_ASKED_STATE = 20; // .. 30: one word per TCP state
 const C_PROTO = 32;       // .. 36: counts per protocol since the last flush
 const C_STATE = 40;       // .. 50: per TCP state
@@ -519,6 +646,7 @@ export const EV_STATE: i32 = 2;
 export const EV_UNREPLIED: i32 = 4;
 export const EV_ESTDAY: i32 = 8;
 export const EV_LEADER: i32 = 16;
+export const EV_V6: i32 = 32;
 
 const K_PROTO = 0;
 const K_STATE = 1;
@@ -849,6 +977,7 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
     const rdp = load<i32>(e, E_RDP * 4);
     const flags = load<i32>(e, E_FLAGS * 4);
     const zone = load<i32>(e, E_ZONE * 4);
+    const v6 = (load<i32>(e, E_FAMILY * 4) & 2) != 0;
     let ev = 0;
 
     cset(C_ENTRIES, cw(C_ENTRIES) + 1);
@@ -878,20 +1007,26 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
     if (load<i32>(e, E_RSRC * 4) != d4 || load<i32>(e, E_RDST * 4) != s4
       || (osp >= 0 && rdp >= 0 && rdp != osp) || (odp >= 0 && rsp >= 0 && rsp != odp)) cset(C_NAT, cw(C_NAT) + 1);
 
-    const sc = <i32>addNum(src, TL_SRC, s4, 0, 0);
-    const lc = cw(C_LEADER_COUNT);
-    if (sc > lc) {
-      if (cw(C_HAS_LEADER) == 0 || s4 != cw(C_LEADER_SRC) || cw(C_LEADER_STALE) != 0) ev |= EV_LEADER;
-      else cset(C_LEADER_COUNT, sc);
-    } else if (sc == lc && cw(C_HAS_LEADER) != 0 && (cw(C_LEADER_STALE) != 0 || s4 != cw(C_LEADER_SRC))) {
-      ev |= EV_LEADER;
+    // IPv6 addresses are ids of the tokenizer's: JavaScript counts their keys (as strings) at EV_V6
+    let sc = 0;
+    if (v6) {
+      cset(C_V6, cw(C_V6) + 1);
+      ev |= EV_V6;
+    } else {
+      sc = <i32>addNum(src, TL_SRC, s4, 0, 0);
+      const lc = cw(C_LEADER_COUNT);
+      if (sc > lc) {
+        if (cw(C_HAS_LEADER) == 0 || s4 != cw(C_LEADER_SRC) || cw(C_LEADER_STALE) != 0) ev |= EV_LEADER;
+        else cset(C_LEADER_COUNT, sc);
+      } else if (sc == lc && cw(C_HAS_LEADER) != 0 && (cw(C_LEADER_STALE) != 0 || s4 != cw(C_LEADER_SRC))) {
+        ev |= EV_LEADER;
+      }
+      if (cw(C_REMOTE) == 0) {
+        addNum(dst, TL_DST, d4, 0, 0);
+        if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
+        addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
+      }
     }
-    if (cw(C_REMOTE) == 0) {
-      addNum(dst, TL_DST, d4, 0, 0);
-      if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
-      addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
-    }
-
     if (timeout >= 0) {
       const key = timeoutKey(proto, state, assured);
       if (key >= 0) {

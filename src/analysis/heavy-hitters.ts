@@ -168,6 +168,11 @@ export class BoundedTally<T = undefined> {
     return this.counts[slot]!;
   }
 
+  /** add() for a key the caller knows has no numeric form (the capture engine's interface; parsed here all the same). */
+  addString(key: string): number {
+    return this.add(key);
+  }
+
   /** Count one occurrence of numeric key (a, b, c) (needs a codec; the same as add(codec.text(a, b, c))). */
   addNum(a: number, b: number, c: number, first?: T): number {
     this.n++;

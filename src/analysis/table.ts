@@ -34,7 +34,7 @@ import { TallyEngine, WasmTally } from './wasm-tally.js';
 import { acquireTallyThread, RemoteTally, type TallyThread } from './tally-thread.js';
 import {
   C_ASSURED, C_EARLY, C_ENTRIES, C_EVENT, C_HAS_LEADER, C_LEADER_COUNT, C_LEADER_SRC, C_LEADER_STALE, C_NAT, C_OFFLOAD, C_ORDER,
-  C_ORDER_N, C_PROTO, C_REMOTE, C_SC, C_STATE, C_UNREPLIED, C_ZONE, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE,
+  C_ORDER_N, C_PROTO, C_REMOTE, C_SC, C_STATE, C_UNREPLIED, C_V6, C_ZONE, E_DST, E_ODP, E_PROTO, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE, EV_V6,
   EV_UNREPLIED, HIST_BINS, K_PROTO, K_STATE, K_TKEY, K_ZONE, PROTOCOL_NAMES, STATE_NAMES, TIMEOUT_KEY_NAMES, TIMEOUT_KEYS,
   captureEngineEnabled,
 } from '../util/capture-wasm.js';
@@ -192,6 +192,8 @@ function entryText(r: EntryLike): string {
 /** What CaptureTally needs of a tally: a BoundedTally, or a WasmTally of the capture engine. */
 export interface CaptureKeyTally {
   add(key: string): number;
+  /** add() for a key without a numeric form (an IPv6 address or pair): no codec parse. */
+  addString(key: string): number;
   addNum(a: number, b: number, c: number): number;
   top(k: number): TallyItem<undefined>[];
   readonly approximate: boolean;
@@ -323,30 +325,65 @@ export class CaptureTally {
     const n = run.count;
     const entries = run.entries;
     e.loadRun(entries, n);
-    this.thread?.run(entries, n);
     this.writeLeader(ctrl);
     this.dirty = true;
+    const thread = this.thread;
+    /** Entries before this one have gone to the tally thread. */
+    let sent = 0;
     let i = 0;
     while ((i = e.countRun(i, n)) < n) {
-      // entry i wants its line as evidence; the module counted it already
+      // entry i wants its line as evidence, or its IPv6 keys counted here; the module counted the rest
       const ev = ctrl[C_EVENT]!;
-      const evidence: Evidence = { path, line: run.firstLineNo + i, text: run.text(i) };
-      if ((ev & EV_FIRST) !== 0 && this.first === null) this.first = evidence;
+      // the line's text only when it becomes evidence (an IPv6 entry alone rarely does)
+      let made: Evidence | null = null;
+      const line = i;
+      const evidence = (): Evidence => made ?? (made = { path, line: run.firstLineNo + line, text: run.text(line) });
+      if ((ev & EV_FIRST) !== 0 && this.first === null) this.first = evidence();
       if ((ev & EV_STATE) !== 0) {
         const state = STATE_NAMES[entries[i * ENTRY_WORDS + E_STATE]!]!;
-        if (!this.stateFirst.has(state) && this.stateFirst.size < this.byState.cap) this.stateFirst.set(state, evidence);
+        if (!this.stateFirst.has(state) && this.stateFirst.size < this.byState.cap) this.stateFirst.set(state, evidence());
       }
-      if ((ev & EV_UNREPLIED) !== 0 && this.firstUnreplied === null) this.firstUnreplied = evidence;
-      if ((ev & EV_ESTDAY) !== 0 && this.establishedDayLeft === null) this.establishedDayLeft = evidence;
+      if ((ev & EV_UNREPLIED) !== 0 && this.firstUnreplied === null) this.firstUnreplied = evidence();
+      if ((ev & EV_ESTDAY) !== 0 && this.establishedDayLeft === null) this.establishedDayLeft = evidence();
       if ((ev & EV_LEADER) !== 0) {
         this.leaderCount = ctrl[C_LEADER_COUNT]!;
         const src4 = entries[i * ENTRY_WORDS + E_SRC]!;
         this.leaderStep(src4, ctrl[C_SC]!, () => v4Text(src4), evidence);
         this.writeLeader(ctrl);
       }
+      if ((ev & EV_V6) !== 0) {
+        // the IPv4 entries before it first: the tally thread sees every key in input order
+        if (thread !== null) thread.run(entries.subarray(sent * ENTRY_WORDS), i - sent);
+        sent = i + 1;
+        this.leaderCount = ctrl[C_LEADER_COUNT]!;
+        this.addV6Keys(run, i, evidence);
+        this.writeLeader(ctrl);
+      }
       i++;
     }
+    if (thread !== null) thread.run(entries.subarray(sent * ENTRY_WORDS), n - sent);
     this.leaderCount = ctrl[C_LEADER_COUNT]!;
+  }
+
+  /** The tally keys of run entry i, whose addresses are IPv6: counted as addEntry counts a record's. */
+  private addV6Keys(run: ConntrackRun, i: number, evidence: () => Evidence): void {
+    const entries = run.entries;
+    const at = i * ENTRY_WORDS;
+    const src = run.v6Text(entries[at + E_SRC]!);
+    const dst = run.v6Text(entries[at + E_DST]!);
+    const sc = this.sources.addString(src);
+    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && src < this.leaderKey)) {
+      if (this.leaderKey !== src) this.leaderEvidence = evidence();
+      this.leaderKey = src;
+      this.leaderSrc4Stale = true;
+      this.leaderCount = sc;
+    }
+    this.destinations.addString(dst);
+    const proto = entries[at + E_PROTO]!;
+    const odp = entries[at + E_ODP]!;
+    // PORT_CODEC's numeric form of `tcp/443` (the tokenizer's protocol ids are the fixed ones of util/keys.ts)
+    if (odp >= 0) this.destinationPorts.addNum(proto, odp, 0);
+    this.pairs.addString(`${src}\u0000${dst}${this.portKeys(PROTOCOL_NAMES[proto]!, odp < 0 ? null : odp).pairTail}`);
   }
 
   /** The leader as the module's countRun reads it. */
@@ -369,7 +406,10 @@ export class CaptureTally {
     this.offload += ctrl[C_OFFLOAD]!;
     this.earlyDroppable += ctrl[C_EARLY]!;
     this.nat += ctrl[C_NAT]!;
-    if (entries > 0) this.byFamily.add('ipv4', entries);
+    const v6 = ctrl[C_V6]!;
+    if (entries > v6) this.byFamily.add('ipv4', entries - v6);
+    if (v6 > 0) this.byFamily.add('ipv6', v6);
+    ctrl[C_V6] = 0;
     const order = ctrl[C_ORDER_N]!;
     for (let k = 0; k < order; k++) {
       const w = ctrl[C_ORDER + k]!;

@@ -182,13 +182,32 @@ export class TallyThread {
 
   str(t: number, key: string): void {
     const len = key.length;
-    this.room(3);
-    this.put(OP_STR);
-    this.put(t);
-    this.put(len);
-    for (let i = 0; i < len; i += 2) {
-      this.room(1);
-      this.put(key.charCodeAt(i) | (i + 1 < len ? key.charCodeAt(i + 1) << 16 : 0));
+    const words = (len + 1) >> 1;
+    if (3 + words > RING_WORDS >> 1) {
+      // a huge key, word by word
+      this.room(3);
+      this.put(OP_STR);
+      this.put(t);
+      this.put(len);
+      for (let i = 0; i < len; i += 2) {
+        this.room(1);
+        this.put(key.charCodeAt(i) | (i + 1 < len ? key.charCodeAt(i + 1) << 16 : 0));
+      }
+    } else {
+      this.room(3 + words);
+      const ring = this.ring;
+      let w = this.w;
+      ring[w & RING_MASK] = OP_STR;
+      ring[(w + 1) & RING_MASK] = t;
+      ring[(w + 2) & RING_MASK] = len;
+      w = (w + 3) | 0;
+      for (let i = 0; i < len; i += 2) {
+        ring[w & RING_MASK] = key.charCodeAt(i) | (i + 1 < len ? key.charCodeAt(i + 1) << 16 : 0);
+        w = (w + 1) | 0;
+      }
+      this.w = w;
+      this.free -= 3 + words;
+      this.unpublished += 3 + words;
     }
     if (this.unpublished >= PUBLISH_WORDS) this.publish();
   }
@@ -251,6 +270,11 @@ export class RemoteTally {
     } else {
       this.thread.str(this.t, key);
     }
+    return 0;
+  }
+
+  addString(key: string): number {
+    this.thread.str(this.t, key);
     return 0;
   }
 

@@ -104,6 +104,8 @@ export class LineSplitter {
           this.lineNo += taken;
           pos = runner.next;
           if (pos >= len) return;
+          // offered again: a run may end at its size limit, not only at a line it does not take
+          continue;
         }
       }
       if (skipper !== null) {

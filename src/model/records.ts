@@ -189,6 +189,8 @@ export interface ConntrackRun {
   readonly entries: Int32Array;
   /** The text of entry i's line. */
   text(i: number): string;
+  /** The canonical text of IPv6 address id `id` (an entry with E_FAMILY bit FAM_V6 holds ids). */
+  v6Text(id: number): string;
   /** The entry records of the line parser for these lines. */
   plain(): readonly ConntrackEntry[];
 }

@@ -31,6 +31,8 @@ export interface CaptureExports {
   tallyFind(t: number, a: number, b: number, c: number): number;
   countRun(ptr: number, from: number, n: number): number;
   countTriples(ptr: number, n: number): void;
+  v6Area(): number;
+  v6Interned(): number;
 }
 
 interface WasmApi {
@@ -46,6 +48,8 @@ export const ENTRY_WORDS = 16;
 export const E_START = 0, E_END = 1, E_PROTO = 2, E_STATE = 3, E_TIMEOUT = 4, E_SRC = 5, E_DST = 6, E_RSRC = 7, E_RDST = 8,
   E_OSP = 9, E_ODP = 10, E_RSP = 11, E_RDP = 12, E_FLAGS = 13, E_ZONE = 14, E_FAMILY = 15;
 export const F_ASSURED = 1, F_UNREPLIED = 2, F_OFFLOAD = 4;
+/** E_FAMILY bits: the line starts with a family name; the four addresses are IPv6 (E_SRC .. E_RDST hold ids, see ConntrackRun.v6Text). */
+export const FAM_EXTENDED = 1, FAM_V6 = 2;
 /** Protocol names by the ids the tokenizer gives (the ids src/util/keys.ts registers first). */
 export const PROTOCOL_NAMES: readonly string[] = FIXED_PROTOCOLS;
 /** TCP state names by the tokenizer's state ids. */
@@ -57,9 +61,9 @@ export const TIMEOUT_KEY_NAMES: readonly string[] = [...STATE_NAMES, 'udp', 'udp
 
 /** Control words of a tally instance (wasm/capture.ts C_*). */
 export const C_ENTRIES = 0, C_ASSURED = 1, C_UNREPLIED = 2, C_OFFLOAD = 3, C_EARLY = 4, C_NAT = 5, C_EVENT = 6, C_SC = 7,
-  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16, C_REMOTE = 17,
+  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16, C_REMOTE = 17, C_V6 = 18,
   C_PROTO = 32, C_STATE = 40, C_ZONE = 56, C_ORDER = 96, CTRL_WORDS = 160;
-export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEADER = 16;
+export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEADER = 16, EV_V6 = 32;
 /** Kinds in the first-count order list (kind << 8 | id). */
 export const K_PROTO = 0, K_STATE = 1, K_ZONE = 2, K_TKEY = 3;
 /** Tally fields (int32 words at tallyAt(t)) and the slot/heap layout. */

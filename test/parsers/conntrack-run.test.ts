@@ -219,8 +219,10 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
   });
 });
 
+/** The tally thread, when this run has its worker script (compiled tests; not under tsx). */
+const thread = captureEngineEnabled() ? acquireTallyThread() : null;
+
 describe('tally thread (destinations, ports and pairs counted on a worker thread)', { skip: captureEngineEnabled() ? false : 'the capture engine is off here' }, () => {
-  const thread = acquireTallyThread();
   // under tsx (sources) there is no compiled worker script: the thread is never used there
   const skip = thread === null ? 'no tally-thread worker script here (run from sources)' : false;
 
@@ -256,8 +258,9 @@ describe('tally thread (destinations, ports and pairs counted on a worker thread
       const dport = [53, 443, 80, 8080, Math.floor(r() * 65536)][Math.floor(r() * 5)]!;
       lines.push(`tcp      6 ${Math.floor(r() * 432000)} ESTABLISHED src=${src} dst=${dst} sport=${Math.floor(r() * 65536)} dport=${dport} src=${dst} dst=${src} sport=${dport} dport=1 [ASSURED] mark=0 use=1`);
     }
+    // every line is taken by runs, the IPv6 ones too (runs of at most 4,096 entries, one after the other)
     const taken = assertSame(Buffer.from(`${lines.join('\n')}\n`), 5000, 0, 'ring', true);
-    assert.equal(taken, 98_000);
+    assert.equal(taken, 100_000);
   });
 
   it('a capture that finds the thread busy counts those tallies itself, with the same outcome', { skip }, () => {
@@ -273,5 +276,72 @@ describe('tally thread (destinations, ports and pairs counted on a worker thread
     holder.finish();
     assert.equal(thread!.busy, false);
     assert.equal(thread!.captures - before, 1, 'only the holder used the thread');
+  });
+});
+
+describe('capture engine: IPv6 entries', { skip: captureEngineEnabled() ? false : 'the capture engine is off here' }, () => {
+  /** Entry lines with IPv6 addresses in every form, and the lines among them the tokenizer must take. */
+  function v6Capture(seed: number, lines: number): { bytes: Buffer; plain: number } {
+    const r = seededRandom(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    // plain forms (hex groups, at most one ::) are taken; the others go to the JavaScript parser
+    const plain = ['2001:db8::1', '2001:0db8:0000:0000:0000:0000:0000:0002', '2001:DB8:0:0::a', '2001:db8:ffff:21::2', '::', '::1', 'fe80::', '1:0:0:2:0:0:0:3', '0:0:0:0:0:0:0:0', 'abcd:ef01:2345:6789:abcd:ef01:2345:6789'];
+    const other = ['::ffff:192.0.2.1', 'fe80::1%eth0', '1:::2', '1::2::3', '12345::1', '1:2:3:4:5:6:7:8:9', '2001:db8::g'];
+    const out: string[] = [];
+    let taken = 0;
+    for (let n = 0; n < lines; n++) {
+      const kind = r();
+      const v6 = (): string => (r() < 0.8 ? pick(plain) : `2001:db8:${Math.floor(r() * 65536).toString(16)}::${Math.floor(r() * 65536).toString(16)}`);
+      let a = v6(), b = v6(), c = r() < 0.7 ? b : v6(), d = r() < 0.9 ? a : v6();
+      let fam = pick(['', '', 'ipv6     10 ']);
+      let ok = true;
+      if (kind < 0.1) { a = pick(other); ok = false; }                             // one address in another form
+      else if (kind < 0.13) { d = '192.0.2.1'; ok = false; }                       // IPv4 and IPv6 in one entry
+      else if (kind < 0.15) { fam = 'ipv4     2 '; ok = false; }                   // the family says IPv4
+      else if (kind < 0.2) { a = '192.0.2.7'; b = '198.51.100.1'; c = b; d = a; fam = pick(['', 'ipv4     2 ']); }  // plain IPv4
+      else if (kind < 0.22) { a = '192.0.2.7'; b = '198.51.100.1'; c = b; d = a; fam = 'ipv6     10 '; ok = false; }
+      const proto = pick(['tcp      6', 'udp      17', 'icmpv6   58']);
+      const st = proto.startsWith('tcp') ? `${pick(['ESTABLISHED', 'TIME_WAIT', 'SYN_SENT'])} ` : '';
+      const ports = proto.startsWith('icmp') ? ' type=128 code=0 id=7' : ` sport=${Math.floor(r() * 65536)} dport=${pick(['53', '443', '80'])}`;
+      const rports = proto.startsWith('icmp') ? ' type=129 code=0 id=7' : ` sport=${pick(['53', '443', '80'])} dport=${Math.floor(r() * 65536)}`;
+      out.push(`${fam}${proto} ${Math.floor(r() * 432000)} ${st}src=${a} dst=${b}${ports} src=${c} dst=${d}${rports} ${pick(['[ASSURED] ', '', '[UNREPLIED] '])}mark=0 zone=${pick(['0', '3'])} use=1`);
+      if (ok) taken++;
+    }
+    return { bytes: Buffer.from(`${out.join('\n')}\n`), plain: taken };
+  }
+
+  it('takes the lines whose four addresses are IPv6 in the plain form, with the JavaScript outcome', () => {
+    for (const seed of [1, 2, 3]) {
+      const { bytes, plain } = v6Capture(seed, 3000);
+      let taken = 0;
+      for (const [exactKeys, blocks] of [[200_000, 0], [40, 1000], [500, 4096]] as const) taken += assertSame(bytes, exactKeys, blocks, `IPv6 seed ${seed}`);
+      assert.ok(taken > 2 * plain, `IPv6 seed ${seed}: only ${taken} lines were taken by runs`);
+      assert.equal(drive(bytes, { engine: true, exactKeys: 64, blocks: 0 }).taken, plain, `IPv6 seed ${seed}: lines taken`);
+      if (thread !== null) assertSame(bytes, 40, 0, `IPv6 seed ${seed}`, true);
+    }
+  });
+
+  it('an IPv6 run: the records and counts a person reads', () => {
+    const lines = [
+      'ipv6     10 tcp      6 431999 ESTABLISHED src=2001:0db8:0000:0000:0000:0000:0000:0001 dst=2001:0db8:0000:0000:0000:0000:0000:0053 sport=41000 dport=443 src=2001:0db8:0000:0000:0000:0000:0000:0053 dst=2001:0db8:0000:0000:0000:0000:0000:0001 sport=443 dport=41000 [ASSURED] mark=0 zone=0 use=2',
+      'udp      17 29 src=2001:db8::1 dst=2001:db8::35 sport=5001 dport=53 [UNREPLIED] src=2001:db8::35 dst=2001:db8::1 sport=53 dport=5001 mark=0 use=1',
+      'tcp      6 117 TIME_WAIT src=192.0.2.2 dst=198.51.100.2 sport=50036 dport=80 src=198.51.100.2 dst=192.0.2.2 sport=80 dport=50036 [ASSURED] mark=0 use=1',
+      'tcp      6 60 SYN_SENT src=2001:db8::2 dst=2001:db8::53 sport=4 dport=443 [UNREPLIED] src=2001:db8::53 dst=fe80::9 sport=443 dport=4 mark=0 use=1',
+    ];
+    const { out, taken } = drive(Buffer.from(`${lines.join('\n')}\n`), { engine: true, exactKeys: 64, blocks: 0 });
+    assert.equal(taken, 4);
+    const e = out.records[0]!;
+    assert.equal(e.kind, 'conntrack-entry');
+    if (e.kind !== 'conntrack-entry') return;
+    assert.deepStrictEqual([e.family, e.origSrc, e.origDst, e.replySrc, e.replyDst], ['ipv6', '2001:db8::1', '2001:db8::53', '2001:db8::53', '2001:db8::1']);
+    const t = out.table as { section: { byFamily: object; nat: number; topSources: unknown; topDestinations: unknown; topPairs: unknown } };
+    assert.deepStrictEqual({ ...t.section.byFamily }, { ipv6: 3, ipv4: 1 });
+    assert.equal(t.section.nat, 1);  // the fourth: its reply goes to fe80::9
+    assert.deepStrictEqual(t.section.topSources, [
+      { ip: '2001:db8::1', count: 2, share: 0.5 }, { ip: '192.0.2.2', count: 1, share: 0.25 }, { ip: '2001:db8::2', count: 1, share: 0.25 },
+    ]);
+    assert.deepStrictEqual(t.section.topDestinations, [
+      { ip: '2001:db8::53', count: 2, share: 0.5 }, { ip: '198.51.100.2', count: 1, share: 0.25 }, { ip: '2001:db8::35', count: 1, share: 0.25 },
+    ]);
   });
 });
