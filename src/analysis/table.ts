@@ -369,8 +369,10 @@ export class CaptureTally {
   private addV6Keys(run: ConntrackRun, i: number, evidence: () => Evidence): void {
     const entries = run.entries;
     const at = i * ENTRY_WORDS;
-    const src = run.v6Text(entries[at + E_SRC]!);
-    const dst = run.v6Text(entries[at + E_DST]!);
+    const srcId = entries[at + E_SRC]!;
+    const dstId = entries[at + E_DST]!;
+    const src = run.v6Text(srcId);
+    const dst = run.v6Text(dstId);
     const sc = this.sources.addString(src);
     if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && src < this.leaderKey)) {
       if (this.leaderKey !== src) this.leaderEvidence = evidence();
@@ -378,9 +380,14 @@ export class CaptureTally {
       this.leaderSrc4Stale = true;
       this.leaderCount = sc;
     }
-    this.destinations.addString(dst);
     const proto = entries[at + E_PROTO]!;
     const odp = entries[at + E_ODP]!;
+    if (this.thread !== null) {
+      // the same three keys, made on the tally thread from the ids
+      this.thread.v6(srcId, src, dstId, dst, pairTail(proto, odp < 0 ? NO_PORT : odp));
+      return;
+    }
+    this.destinations.addString(dst);
     // PORT_CODEC's numeric form of `tcp/443` (the tokenizer's protocol ids are the fixed ones of util/keys.ts)
     if (odp >= 0) this.destinationPorts.addNum(proto, odp, 0);
     this.pairs.addString(`${src}\u0000${dst}${this.portKeys(PROTOCOL_NAMES[proto]!, odp < 0 ? null : odp).pairTail}`);

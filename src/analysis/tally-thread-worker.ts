@@ -4,10 +4,11 @@
  * snapshots of the destination, port and pair tallies go back through the port.
  */
 import { workerData } from 'node:worker_threads';
-import { PAIR_CODEC, PORT_CODEC, V4_CODEC } from '../util/keys.js';
+import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC } from '../util/keys.js';
+import { PROTOCOL_NAMES } from '../util/capture-wasm.js';
 import { TallyEngine, type WasmTally } from './wasm-tally.js';
 import {
-  H_DONE, H_FAILED, H_READ, H_WRITE, OP_END, OP_NUM, OP_RUN, OP_STR, RING_MASK,
+  H_DONE, H_FAILED, H_READ, H_WRITE, OP_END, OP_NUM, OP_RUN, OP_STR, OP_V6, OP_V6TEXT, RING_MASK,
   type TallyThreadData, type TallyThreadResult, type TallyThreadStart,
 } from './tally-thread.js';
 
@@ -70,6 +71,8 @@ function count(capacity: number): TallyThreadResult['snapshots'] {
   const engine = new TallyEngine(capacity);
   const tallies: WasmTally[] = [engine.tally(0, V4_CODEC), engine.tally(1, V4_CODEC), engine.tally(2, PORT_CODEC), engine.tally(3, PAIR_CODEC)];
   const area = engine.runPtr >> 2;
+  /** The texts of the IPv6 ids this capture named (OP_V6TEXT). */
+  const v6: string[] = [];
   for (;;) {
     const op = next();
     if (op === OP_RUN) {
@@ -85,6 +88,18 @@ function count(capacity: number): TallyThreadResult['snapshots'] {
     } else if (op === OP_STR) {
       const t = next();
       tallies[t]!.addString(text(next()));
+    } else if (op === OP_V6) {
+      // CaptureTally.addV6Keys's keys: the destination, the port (numeric, fixed protocol ids), the pair
+      const src = v6[next()]!;
+      const dst = v6[next()]!;
+      const tail = next();
+      const port = tail & 0x1ffff;
+      tallies[1]!.addString(dst);
+      if (port !== NO_PORT) tallies[2]!.addNum(tail >>> 17, port, 0);
+      tallies[3]!.addString(`${src}\u0000${dst}\u0000${PROTOCOL_NAMES[tail >>> 17]!}\u0000${port === NO_PORT ? '' : port}`);
+    } else if (op === OP_V6TEXT) {
+      const id = next();
+      v6[id] = text(next());
     } else if (op === OP_END) {
       release();
       return [1, 2, 3].map((t) => tallies[t]!.snapshot());

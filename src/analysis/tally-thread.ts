@@ -15,6 +15,10 @@
  *   module's countTriples as countRun counts them;
  * - OP_NUM t a b c: a numeric key added to tally t (1 destinations, 2 ports, 3 pairs) by the record path;
  * - OP_STR t len, then the key's UTF-16 code units two per word: a string key (an IPv6 address);
+ * - OP_V6TEXT id len, then UTF-16 as OP_STR: the text of the input tokenizer's IPv6 address id (sent
+ *   once per capture, before the first OP_V6 that names it);
+ * - OP_V6 src dst tail: a run entry with IPv6 addresses (ids) and pair tail: its destination, port and pair
+ *   keys, made on the worker exactly as CaptureTally.addV6Keys makes them;
  * - OP_END: the capture is complete; the worker posts the snapshots and raises H_DONE.
  * Positions are word counts that wrap at 2^32 (int32 arithmetic); a message may straddle the ring's end.
  *
@@ -26,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KeyCodec, TallyItem } from './heavy-hitters.js';
 import { SnapshotTally, type TallySnapshot } from './wasm-tally.js';
-import { E_DST, E_ODP, E_PROTO, E_SRC, ENTRY_WORDS, RUN_ENTRIES } from '../util/capture-wasm.js';
+import { E_DST, E_ODP, E_PROTO, E_SRC, ENTRY_WORDS, RUN_ENTRIES, V6_IDS } from '../util/capture-wasm.js';
 import { NO_PORT } from '../util/keys.js';
 
 /** Header words (their own SharedArrayBuffer). */
@@ -34,7 +38,7 @@ export const H_WRITE = 0, H_READ = 1, H_DONE = 2, H_FAILED = 3, HEADER_WORDS = 4
 /** Ring size in int32 words (a power of 2; 1 MiB, ~87,000 entries of backlog). */
 export const RING_WORDS = 1 << 18;
 export const RING_MASK = RING_WORDS - 1;
-export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4;
+export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4, OP_V6TEXT = 5, OP_V6 = 6;
 /**
  * Words written before they are published. A publish wakes the worker (a futex call when it waits): per
  * run, the ~52,000 runs an IPv6 line cuts in the bench's 1M capture cost ~0.2 s of the main thread.
@@ -80,6 +84,8 @@ export class TallyThread {
   busy = false;
   /** Captures counted so far. */
   captures = 0;
+  /** The IPv6 ids whose text the worker holds for the current capture. */
+  private v6Known: Uint8Array | null = null;
 
   constructor() {
     const header = new SharedArrayBuffer(HEADER_WORDS * 4);
@@ -100,6 +106,7 @@ export class TallyThread {
   /** Start counting a capture (the thread must be free). */
   begin(capacity: number): void {
     this.busy = true;
+    this.v6Known = null;
     this.captures++;
     this.seq++;
     const start: TallyThreadStart = { seq: this.seq, capacity };
@@ -181,12 +188,30 @@ export class TallyThread {
   }
 
   str(t: number, key: string): void {
+    this.text(OP_STR, t, key);
+  }
+
+  /** A run entry with IPv6 addresses: the ids and texts of its source and destination, and its pair tail. */
+  v6(srcId: number, src: string, dstId: number, dst: string, tail: number): void {
+    const known = this.v6Known ?? (this.v6Known = new Uint8Array(V6_IDS));
+    if (known[srcId] === 0) { known[srcId] = 1; this.text(OP_V6TEXT, srcId, src); }
+    if (known[dstId] === 0) { known[dstId] = 1; this.text(OP_V6TEXT, dstId, dst); }
+    this.room(4);
+    this.put(OP_V6);
+    this.put(srcId);
+    this.put(dstId);
+    this.put(tail);
+    if (this.unpublished >= PUBLISH_WORDS) this.publish();
+  }
+
+  /** op, then t, then the UTF-16 code units of `key` two per word. */
+  private text(op: number, t: number, key: string): void {
     const len = key.length;
     const words = (len + 1) >> 1;
     if (3 + words > RING_WORDS >> 1) {
       // a huge key, word by word
       this.room(3);
-      this.put(OP_STR);
+      this.put(op);
       this.put(t);
       this.put(len);
       for (let i = 0; i < len; i += 2) {
@@ -197,7 +222,7 @@ export class TallyThread {
       this.room(3 + words);
       const ring = this.ring;
       let w = this.w;
-      ring[w & RING_MASK] = OP_STR;
+      ring[w & RING_MASK] = op;
       ring[(w + 1) & RING_MASK] = t;
       ring[(w + 2) & RING_MASK] = len;
       w = (w + 3) | 0;

@@ -50,6 +50,8 @@ export const E_START = 0, E_END = 1, E_PROTO = 2, E_STATE = 3, E_TIMEOUT = 4, E_
 export const F_ASSURED = 1, F_UNREPLIED = 2, F_OFFLOAD = 4;
 /** E_FAMILY bits: the line starts with a family name; the four addresses are IPv6 (E_SRC .. E_RDST hold ids, see ConntrackRun.v6Text). */
 export const FAM_EXTENDED = 1, FAM_V6 = 2;
+/** IPv6 ids per input at most (wasm/capture.ts V6_MAX). */
+export const V6_IDS = 1 << 16;
 /** Protocol names by the ids the tokenizer gives (the ids src/util/keys.ts registers first). */
 export const PROTOCOL_NAMES: readonly string[] = FIXED_PROTOCOLS;
 /** TCP state names by the tokenizer's state ids. */
