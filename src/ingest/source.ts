@@ -236,10 +236,17 @@ async function* maybeGunzipIterable(blocks: AsyncIterable<Buffer>, path: string)
 }
 
 function onceDrain(s: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
-  // a destroyed stream never drains: resolve on close too, so the feeder ends
+  // a destroyed stream never drains: resolve on close too, so the feeder ends. Whichever comes first
+  // removes the other listener: a 'close' listener left per drain piled up on a large gzip input
+  // (Node's MaxListenersExceededWarning on stderr after ten drains)
   return new Promise((resolve) => {
-    s.once('drain', () => resolve());
-    s.once('close', () => resolve());
+    const done = (): void => {
+      s.removeListener('drain', done);
+      s.removeListener('close', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('close', done);
   });
 }
 

@@ -134,3 +134,24 @@ test('| head closes the pipe: exit quietly, no EPIPE trace', () => {
   assert.equal(r.stdout.trim(), '{');
   assert.doesNotMatch(r.stderr, /EPIPE|Error/);
 });
+
+test('a large gzip input read from stdin: no warning on stderr (one drain listener pair at a time)', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const { seededRandom } = await import('../helpers.js');
+  // ~3 MB of kernel-log lines with hex payloads (hardly compressible): stdin hands it over in many 64 KiB
+  // chunks, each more than the gunzip stream buffers, so the feeder waits for 'drain' after each
+  const r = seededRandom(9);
+  const lines: string[] = [];
+  for (let i = 0; i < 24_000; i++) {
+    let hex = '';
+    for (let k = 0; k < 16; k++) hex += Math.floor(r() * 0x100000000).toString(16).padStart(8, '0');
+    lines.push(`Nov 20 10:${String(Math.floor(i / 400) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} web-07 kernel: [${1000 + i}.000000] audit: payload=${hex}`);
+  }
+  const gz = gzipSync(Buffer.from(`${lines.join('\n')}\n`));
+  assert.ok(gz.length > 1_000_000, `only ${gz.length} bytes of gzip`);
+  const res = runCli(['analyze', '-', '--format', 'json'], { input: gz });
+  assert.equal(res.stderr, '');
+  assert.equal(res.code, 0);
+  const report = JSON.parse(res.stdout) as { inputs: { lines: { total: number } }[] };
+  assert.equal(report.inputs[0]!.lines.total, 24_000);
+});
