@@ -221,7 +221,7 @@ function analyzeOptions<T>(y: import('yargs').Argv<T>): import('yargs').Argv<T> 
     .option('max-members', { type: 'number', describe: 'Cap on members read from bundles (default 100000)' })
     .option('redact', { type: 'boolean', describe: 'Replace IP addresses and host names with consistent pseudonyms in every format' })
     .option('hash', { type: 'boolean', describe: "Record each input's SHA-256 in the report" })
-    .option('jobs', { alias: 'j', type: 'string', describe: 'Worker threads reading large inputs in parallel: several files (default one per spare core, at most 3), byte ranges of one big kernel log or journal (default one per spare core, at most 3, beside this thread); 0 = none' })
+    .option('jobs', { alias: 'j', type: 'string', describe: 'Worker threads reading large inputs in parallel: several files (default one per spare core, at most 3), byte ranges of one big kernel log or journal (default one per spare core, at most 3, beside this thread), one thread counting a big capture\'s destination, port and pair tallies; 0 = none' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress bar and no warnings on stderr (errors still print)' })
     .option('color', { type: 'boolean', describe: 'Colour the text report (default: when stdout is a terminal and NO_COLOR is unset)' })
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of internal errors' });
