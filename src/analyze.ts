@@ -29,6 +29,7 @@ import { isMixedSession, sessionKind } from './parsers/session.js';
 import type { ParseContext } from './parsers/line-parser.js';
 import { RecordRouter, allDigests, emptyBag, type DigestBag } from './analysis/registry.js';
 import { buildHost, type HostBuild } from './analysis/host.js';
+import { DEFAULT_TOP } from './analysis/table.js';
 import { rules as defaultRules } from './rules/index.js';
 import { runRules, type RuleOverride } from './rules/engine.js';
 import { makeTimeZone, UTC } from './util/time.js';
@@ -126,7 +127,7 @@ export async function ingestSource(
       const a = `year ${hints.year} of year-less stamps in the bundle taken from its date output`;
       if (!assumptions.includes(a)) assumptions.push(a);
     }
-    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz, tallyThread: wantsTallyThread(source.sizeBytes ?? null, options) };
+    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz, tallyThread: wantsTallyThread(source.sizeBytes ?? null, options), top: options.top ?? DEFAULT_TOP };
     const router = new RecordRouter(ctx, {
       ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
       ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
@@ -465,7 +466,7 @@ export async function runAnalysis(paths: readonly string[], options: AnalyzeOpti
       bootUptimeSec: options.bootTimeMs !== undefined ? null : hostBoot?.uptimeSec ?? null,
       bootTimeLabel: options.bootTimeMs !== undefined ? '--boot-time' : 'the bundle\'s date and uptime',
       max: options.max ?? null,
-      top: options.top ?? 10,
+      top: options.top ?? DEFAULT_TOP,
       memoryBudget: options.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
     }));
   }
@@ -527,7 +528,7 @@ function publicOptions(o: AnalyzeOptions): Record<string, unknown> {
     kind: o.kind ?? null,
     max: o.max ?? null,
     host: o.host ?? null,
-    top: o.top ?? 10,
+    top: o.top ?? DEFAULT_TOP,
     rules: o.rules ?? {},
     memoryBudget: o.memoryBudget ?? DEFAULT_MEMORY_BUDGET,
     maxBytes: o.maxBytes ?? DEFAULT_LIMITS.maxBytes,

@@ -279,9 +279,9 @@ export class CaptureTally {
 
   /**
    * `thread` (with the engine only): the tally thread, free, that counts this capture's destinations,
-   * ports and pairs; it is busy until {@link seal}.
+   * ports and pairs; it is busy until {@link seal}. Their top lists can then be at most `top` long.
    */
-  constructor(capture: number, capacity: number, engine = false, thread: TallyThread | null = null) {
+  constructor(capture: number, capacity: number, engine = false, thread: TallyThread | null = null, top = DEFAULT_TOP) {
     this.capture = capture;
     this.thread = engine ? thread : null;
     this.remote = [];
@@ -291,7 +291,7 @@ export class CaptureTally {
       this.engine = e;
       this.sources = e.tally(0, V4_CODEC);
       if (this.thread !== null) {
-        this.thread.begin(capacity);
+        this.thread.begin(capacity, top);
         e.ctrl[C_REMOTE] = 1;
         this.remote = [new RemoteTally(this.thread, 1, V4_CODEC), new RemoteTally(this.thread, 2, PORT_CODEC), new RemoteTally(this.thread, 3, PAIR_CODEC)];
         [this.destinations, this.destinationPorts, this.pairs] = this.remote as [RemoteTally, RemoteTally, RemoteTally];
@@ -630,6 +630,8 @@ export interface TableAccumulatorOptions {
    * only (default: the input context's `tallyThread`).
    */
   readonly thread?: boolean;
+  /** The longest top list the section will ask for (default: the context's `top`, else {@link DEFAULT_TOP}). */
+  readonly top?: number;
 }
 
 /** Fold one table input's records into a {@link TableDigest}. */
@@ -637,6 +639,7 @@ export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulator
   const capacity = opts.exactKeys ?? EXACT_KEYS;
   const engine = opts.engine ?? captureEngineEnabled();
   const threaded = engine && (opts.thread ?? ctx.tallyThread === true);
+  const top = opts.top ?? ctx.top ?? DEFAULT_TOP;
   let current: CaptureTally | null = null;
   let best: CaptureTally | null = null;
   let captures = 0;
@@ -653,7 +656,7 @@ export function createTableAccumulator(ctx: ParseContext, opts: TableAccumulator
   const captureFor = (n: number): CaptureTally => {
     if (current === null || current.capture !== n) {
       close();
-      current = new CaptureTally(n, capacity, engine, threaded ? acquireTallyThread() : null);
+      current = new CaptureTally(n, capacity, engine, threaded ? acquireTallyThread() : null, top);
     }
     return current;
   };

@@ -67,7 +67,7 @@ function text(len: number): string {
   return s;
 }
 
-function count(capacity: number): TallyThreadResult['snapshots'] {
+function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
   const engine = new TallyEngine(capacity);
   const tallies: WasmTally[] = [engine.tally(0, V4_CODEC), engine.tally(1, V4_CODEC), engine.tally(2, PORT_CODEC), engine.tally(3, PAIR_CODEC)];
   const area = engine.runPtr >> 2;
@@ -102,7 +102,7 @@ function count(capacity: number): TallyThreadResult['snapshots'] {
       v6[id] = text(next());
     } else if (op === OP_END) {
       release();
-      return [1, 2, 3].map((t) => tallies[t]!.snapshot());
+      return [1, 2, 3].map((t) => tallies[t]!.snapshot(top));
     } else {
       throw new Error(`unknown op ${op} in the tally ring`);
     }
@@ -112,7 +112,7 @@ function count(capacity: number): TallyThreadResult['snapshots'] {
 port.on('message', (start: TallyThreadStart) => {
   let result: TallyThreadResult;
   try {
-    result = { seq: start.seq, snapshots: count(start.capacity) };
+    result = { seq: start.seq, snapshots: count(start.capacity, start.top) };
   } catch (err) {
     result = { seq: start.seq, error: err instanceof Error ? err.message : String(err) };
     port.postMessage(result);

@@ -55,6 +55,8 @@ export interface TallyThreadData {
 export interface TallyThreadStart {
   readonly seq: number;
   readonly capacity: number;
+  /** The longest top list the section will ask for (the snapshots keep only what those need). */
+  readonly top: number;
 }
 /** worker → main when a capture ends (also on failure). */
 export interface TallyThreadResult {
@@ -103,13 +105,13 @@ export class TallyThread {
     this.port.unref();
   }
 
-  /** Start counting a capture (the thread must be free). */
-  begin(capacity: number): void {
+  /** Start counting a capture (the thread must be free) whose top lists will be at most `top` long. */
+  begin(capacity: number, top: number): void {
     this.busy = true;
     this.v6Known = null;
     this.captures++;
     this.seq++;
-    const start: TallyThreadStart = { seq: this.seq, capacity };
+    const start: TallyThreadStart = { seq: this.seq, capacity, top };
     this.port.postMessage(start);
   }
 

@@ -146,16 +146,54 @@ export class WasmTally {
     return topOfSlots(this.engine.u32, this.slots, this.field(T_SLOTS), this.approximate, (s) => this.strKeys[s], this.codec, k);
   }
 
-  /** Everything top() and approximate read, copied (the tally thread hands this to the main thread). */
-  snapshot(): TallySnapshot {
+  /**
+   * What top(k) for every k ≤ `upTo` and approximate read, copied (the tally thread hands this to the main
+   * thread): the slots whose count is at least the upTo-th largest count, ties included — any top(k) picks
+   * among those alone — in slot order (the whole tally when it holds at most upTo keys).
+   */
+  snapshot(upTo: number): TallySnapshot {
     const n = this.field(T_SLOTS);
+    const u32 = this.engine.u32;
+    const base = this.slots;
+    let threshold = 0;
+    if (n > upTo) {
+      // the upTo largest counts in a min-heap: its root is the upTo-th largest
+      const heap = new Uint32Array(upTo);
+      for (let s = 0; s < n; s++) {
+        const c = u32[base + s * SLOT_WORDS + S_COUNT]!;
+        if (s < upTo) {
+          let i = s;
+          while (i > 0 && heap[(i - 1) >> 1]! > c) { heap[i] = heap[(i - 1) >> 1]!; i = (i - 1) >> 1; }
+          heap[i] = c;
+        } else if (c > heap[0]!) {
+          let i = 0;
+          for (;;) {
+            const l = 2 * i + 1;
+            if (l >= upTo) break;
+            const m = l + 1 < upTo && heap[l + 1]! < heap[l]! ? l + 1 : l;
+            if (heap[m]! >= c) break;
+            heap[i] = heap[m]!;
+            i = m;
+          }
+          heap[i] = c;
+        }
+      }
+      threshold = heap[0]!;
+    }
+    const kept: number[] = [];
+    for (let s = 0; s < n; s++) if (u32[base + s * SLOT_WORDS + S_COUNT]! >= threshold) kept.push(s);
+    const slots = new Uint32Array(kept.length * SLOT_WORDS);
     const strSlots: number[] = [];
     const strTexts: string[] = [];
-    for (const [key, slot] of this.map) {
-      strSlots.push(slot);
-      strTexts.push(key);
-    }
-    return { approximate: this.approximate, slots: this.engine.u32.slice(this.slots, this.slots + n * SLOT_WORDS), strSlots, strTexts };
+    kept.forEach((s, i) => {
+      slots.set(u32.subarray(base + s * SLOT_WORDS, base + (s + 1) * SLOT_WORDS), i * SLOT_WORDS);
+      const text = u32[base + s * SLOT_WORDS + S_ISNUM] === 1 ? undefined : this.strKeys[s];
+      if (text !== undefined) {
+        strSlots.push(i);
+        strTexts.push(text);
+      }
+    });
+    return { approximate: this.approximate, upTo: n > upTo ? upTo : Infinity, slots, strSlots, strTexts };
   }
 
   /** The count held for a key (an upper bound once approximate), 0 when not held. */
@@ -174,9 +212,11 @@ export class WasmTally {
 /** A tally's slot records and string keys, as {@link WasmTally.snapshot} copies them. */
 export interface TallySnapshot {
   readonly approximate: boolean;
-  /** SLOT_WORDS words per slot, slot 0 first. */
+  /** top(k) is answered for k up to this (Infinity: every slot was kept). */
+  readonly upTo: number;
+  /** SLOT_WORDS words per kept slot, in slot order. */
   readonly slots: Uint32Array;
-  /** The string keys held: slot ids and their texts. */
+  /** The string keys among them: their indexes in `slots` and their texts. */
   readonly strSlots: readonly number[];
   readonly strTexts: readonly string[];
 }
@@ -207,18 +247,21 @@ function topOfSlots(u32: Uint32Array, base: number, n: number, sketch: boolean, 
 /** A tally counted elsewhere (the tally thread), read from its {@link TallySnapshot}: top lists only. */
 export class SnapshotTally {
   readonly approximate: boolean;
+  private readonly upTo: number;
   private readonly slots: Uint32Array;
   private readonly strKeys = new Map<number, string>();
   private readonly codec: KeyCodec;
 
   constructor(snap: TallySnapshot, codec: KeyCodec) {
     this.approximate = snap.approximate;
+    this.upTo = snap.upTo;
     this.slots = snap.slots;
     this.codec = codec;
     snap.strSlots.forEach((slot, i) => this.strKeys.set(slot, snap.strTexts[i]!));
   }
 
   top(k: number): TallyItem<undefined>[] {
+    if (k > this.upTo) throw new RangeError(`top(${k}) of a tally snapshot kept for top lists of at most ${this.upTo}`);
     return topOfSlots(this.slots, 0, this.slots.length / SLOT_WORDS, this.approximate, (s) => this.strKeys.get(s), this.codec, k);
   }
 }

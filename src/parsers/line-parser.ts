@@ -35,6 +35,8 @@ export interface ParseContext {
   readonly tz: TimeZone;
   /** A table capture of this input may count on the tally thread (analysis/tally-thread.ts): a large input. */
   readonly tallyThread?: boolean;
+  /** --top: the longest top list the report asks the table tallies for (default 10). */
+  readonly top?: number;
 }
 
 export const DEFAULT_CONTEXT: ParseContext = { sourceId: '1', path: 'input', mtimeMs: null, year: null, tz: UTC };

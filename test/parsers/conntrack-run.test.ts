@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildTableSection, createTableAccumulator } from '../../src/analysis/table.js';
+import { buildTableSection, createTableAccumulator, type TableDigest } from '../../src/analysis/table.js';
 import { MAX_LINE_BYTES } from '../../src/model/line-account.js';
 import type { AnyRecord } from '../../src/model/records.js';
 import { conntrackTableParser, type TableParserState, type TableRecord } from '../../src/parsers/conntrack-table/index.js';
@@ -261,6 +261,28 @@ describe('tally thread (destinations, ports and pairs counted on a worker thread
     // every line is taken by runs, the IPv6 ones too (runs of at most 4,096 entries, one after the other)
     const taken = assertSame(Buffer.from(`${lines.join('\n')}\n`), 5000, 0, 'ring', true);
     assert.equal(taken, 100_000);
+  });
+
+  it('keeps what top lists of the asked length need: the same lists for top 1 and 3, ties included; a longer one is refused', { skip }, () => {
+    for (const seed of [41, 42]) {
+      const bytes = mixedCapture(seed, 2000, 0.9);
+      for (const [exactKeys, top] of [[25, 3], [200_000, 1], [300, 3]] as const) {
+        const section = (thread: boolean): { digests: readonly TableDigest[]; built: unknown } => {
+          const acc = createTableAccumulator(CTX, { exactKeys, engine: thread, thread, top });
+          const d = new LineDriver(conntrackTableParser, CTX, (r) => acc.add(r as AnyRecord), undefined, { runs: thread });
+          d.push(bytes);
+          d.end();
+          const digests = acc.finish();
+          return { digests, built: buildTableSection(digests, { settings: {}, top }).section };
+        };
+        const before = thread!.captures;
+        const got = section(true);
+        assert.ok(thread!.captures > before);
+        assert.deepStrictEqual(got.built, section(false).built, `seed ${seed}, exactKeys ${exactKeys}, top ${top}`);
+        // the thread's tallies kept only what top lists of that length need
+        assert.throws(() => buildTableSection(got.digests, { settings: {}, top: top + 1 }), /top\(\d+\) of a tally snapshot kept for top lists of at most/);
+      }
+    }
   });
 
   it('a capture that finds the thread busy counts those tallies itself, with the same outcome', { skip }, () => {
