@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError, SkipInput } from '../model/errors.js';
 import type { InputKind } from '../model/records.js';
+import { drainOrClose } from '../util/streams.js';
 
 /**
  * Stream reads (stdin, FIFOs, gzip): 4 MiB, as fast as 16 MiB ones for indexOf scans, and the blocks the
@@ -213,9 +214,9 @@ async function* maybeGunzipIterable(blocks: AsyncIterable<Buffer>, path: string)
       gunzip = gz;
       const feed = (async () => {
         try {
-          if (!gz.write(head)) await onceDrain(gz);
+          if (!gz.write(head)) await drainOrClose(gz);
           for (let r = await it.next(); !r.done && !gz.destroyed; r = await it.next()) {
-            if (!gz.write(r.value)) await onceDrain(gz);
+            if (!gz.write(r.value)) await drainOrClose(gz);
           }
           gz.end();
         } catch (err) {
@@ -233,21 +234,6 @@ async function* maybeGunzipIterable(blocks: AsyncIterable<Buffer>, path: string)
     gunzip?.destroy();
     await it.return?.();
   }
-}
-
-function onceDrain(s: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
-  // a destroyed stream never drains: resolve on close too, so the feeder ends. Whichever comes first
-  // removes the other listener: a 'close' listener left per drain piled up on a large gzip input
-  // (Node's MaxListenersExceededWarning on stderr after ten drains)
-  return new Promise((resolve) => {
-    const done = (): void => {
-      s.removeListener('drain', done);
-      s.removeListener('close', done);
-      resolve();
-    };
-    s.once('drain', done);
-    s.once('close', done);
-  });
 }
 
 /** A source whose head has been read for sniffing; `chunks()` replays the head, then the rest. */

@@ -27,6 +27,7 @@ import { matchesAnyCandidate } from '../bundle-layouts.js';
 import { CONVERT_HINT, detectMagic, type Magic } from './detect.js';
 import { Budget, ByteCapError, formatBytes } from './limits.js';
 import { baseName, normalizeMemberPath } from './paths.js';
+import { drainOrClose } from '../../util/streams.js';
 import { findProgram, runProgram, type ChildRun } from './tools.js';
 
 /** Lines handed to sniffers (the parsers' SNIFF_LINES; repeated here so ingest never imports parsers). */
@@ -96,18 +97,6 @@ const SOS_STRINGS_RE = /(?:^|\/)sos_strings\//;
 /** Drop the compression suffix of a member name (kern.log.2.gz → kern.log.2). */
 function stripCompressionSuffix(name: string): string {
   return name.replace(/\.(?:gz|xz)$/i, '');
-}
-
-function waitDrainOrClose(ex: Extract): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      ex.off('drain', done);
-      ex.off('close', done);
-      resolve();
-    };
-    ex.on('drain', done);
-    ex.on('close', done);
-  });
 }
 
 function errText(e: unknown): string {
@@ -292,7 +281,7 @@ export class BundleReader {
           if (stop || ex.destroyed) break;
           const b = chunk as Buffer;
           if (count) this.budget.take(b.length);
-          if (!ex.write(b)) await waitDrainOrClose(ex);
+          if (!ex.write(b)) await drainOrClose(ex);
         }
         if (!stop && !ex.destroyed) ex.end(undefined);
       } catch (e) {
