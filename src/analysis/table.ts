@@ -301,7 +301,6 @@ export class CaptureTally {
         this.pairs = e.tally(3, PAIR_CODEC);
       }
     } else {
-      this.thread = null;
       this.engine = null;
       this.sources = new BoundedTally(capacity, V4_CODEC);
       this.destinations = new BoundedTally(capacity, V4_CODEC);

@@ -25,11 +25,14 @@ function release(): void {
   Atomics.notify(h, H_READ);
 }
 
+/** The ring is read up to what was published: wait for more. */
+function refill(): void {
+  release();
+  while ((avail = Atomics.load(h, H_WRITE)) === r) Atomics.wait(h, H_WRITE, r);
+}
+
 function next(): number {
-  if (r === avail) {
-    release();
-    while ((avail = Atomics.load(h, H_WRITE)) === r) Atomics.wait(h, H_WRITE, r);
-  }
+  if (r === avail) refill();
   const v = ring[r & RING_MASK]!;
   r = (r + 1) | 0;
   return v;
@@ -38,10 +41,7 @@ function next(): number {
 /** Copy n words of the ring into `into` from index `at`. */
 function read(into: Int32Array, at: number, n: number): void {
   while (n > 0) {
-    if (r === avail) {
-      release();
-      while ((avail = Atomics.load(h, H_WRITE)) === r) Atomics.wait(h, H_WRITE, r);
-    }
+    if (r === avail) refill();
     const start = r & RING_MASK;
     const k = Math.min(n, (avail - r) | 0, ring.length - start);
     into.set(ring.subarray(start, start + k), at);

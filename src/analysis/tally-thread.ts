@@ -7,8 +7,9 @@
  * (tally-thread-worker.ts) that holds them in its own instance of the engine's module: the main thread
  * sends, IN INPUT ORDER, every add those tallies would have seen, and the worker applies them in that
  * order, so every count, slot id, heap position, eviction and tie-break is the one a serial run makes
- * (test/analysis/tally-thread.test.ts compares both). When the capture ends, the main thread waits for
- * the worker and reads the three tallies from a copy of their slot records (wasm-tally.ts SnapshotTally).
+ * (test/parsers/conntrack-run.test.ts compares both). When the capture ends, the main thread waits for
+ * the worker and reads the three tallies from a copy of the slot records a top list of the report's
+ * length (--top) can pick (WasmTally.snapshot, SnapshotTally in wasm-tally.ts).
  *
  * The adds travel through a ring of int32 words in a SharedArrayBuffer (no message per add):
  * - OP_RUN n, then n triples (source, destination, pair tail): a run of packed entries, counted by the
