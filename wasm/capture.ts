@@ -598,12 +598,26 @@ export function scanLines(from: i32, to: i32, max: i32, maxLine: i32): i32 {
   store<u8>(limit, 10);
   while (n < max && p < limit) {
     const e = outPtr + <usize>n * ENTRY_BYTES;
-    if (!parseLine(p, e)) break;
-    const nl = lineEnd;
-    if (nl >= limit || <i32>(nl - p) > maxLine) break;
+    let next: usize = 0;
+    if (parseLine(p, e)) {
+      next = lineEnd + 1;
+    } else {
+      // a line ended by CR LF (the splitter strips the CR): read again with the CR as its newline, in this
+      // copy of the block only (restored at once); the entry's text ends before the CR, as the line's does
+      let nl = p;
+      while (at(nl) != 10) nl++;
+      if (nl >= limit || nl == p || at(nl - 1) != 13) break;
+      store<u8>(nl - 1, 10);
+      const ok = parseLine(p, e);
+      store<u8>(nl - 1, 13);
+      if (!ok || lineEnd != nl - 1) break;
+      next = nl + 1;
+    }
+    const end = lineEnd;
+    if (end >= limit || <i32>(end - p) > maxLine) break;
     ext += load<i32>(e, E_FAMILY * 4) & 1;
     n++;
-    p = nl + 1;
+    p = next;
   }
   store<u8>(limit, saved);
   scanNext = <i32>(p - inPtr);

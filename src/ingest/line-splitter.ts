@@ -37,7 +37,7 @@ export interface LineSkipper {
  * line start the splitter reaches, it may take several complete lines at once. `run` returns how many
  * lines it took (0: none, the splitter goes on line by line), and then `next` is where the next line
  * starts. It must take only complete lines (ended by a newline before `end`), none longer than
- * `maxLineBytes`, none with a CR before its newline (the splitter strips those), and count them itself.
+ * `maxLineBytes` (a CR right before the newline not counted, as the splitter strips it), and count them itself.
  * `block` numbers the pushed blocks, so a runner may keep a copy of the current one.
  */
 export interface LineRunner {
