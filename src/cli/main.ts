@@ -227,6 +227,30 @@ function analyzeOptions<T>(y: import('yargs').Argv<T>): import('yargs').Argv<T> 
     .option('debug', { type: 'boolean', default: false, describe: 'Print stack traces of internal errors' });
 }
 
+/**
+ * The first `--name` / `-n` in argv (before a `--`) that the parser `y` (the CLI's yargs instance, which
+ * holds the running command's options when its fail handler runs) knows under no name or alias, or null.
+ */
+function unknownFlag(argv: readonly string[], y: unknown): string | null {
+  const o = (y as { getOptions?(): { key: Record<string, unknown>; alias: Record<string, readonly string[]> } }).getOptions?.();
+  if (!o) return null;
+  const known = new Set<string>(Object.keys(o.key));
+  for (const [k, names] of Object.entries(o.alias)) {
+    known.add(k);
+    for (const n of names) known.add(n);
+  }
+  for (const a of argv) {
+    if (a === '--') break;
+    if (!a.startsWith('-') || a === '-' || /^-\d/.test(a)) continue;
+    let name = a.replace(/^--?/, '').split('=')[0]!;
+    // yargs also takes camelCase spellings of kebab-case options (--failOn for --fail-on)
+    name = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (name === '' || known.has(name) || (name.startsWith('no-') && known.has(name.slice(3)))) continue;
+    return name;
+  }
+  return null;
+}
+
 /** yargs drops a bare "-" from an array positional: carry it through under another name. */
 export const STDIN_TOKEN = '\u0000stdin';
 
@@ -306,7 +330,10 @@ export async function main(rawArgv: readonly string[]): Promise<void> {
       .exitProcess(false)
       .fail((msg, err) => {
         if (err) throw err;
-        throw new UsageError('CTD_INVALID_OPTION', msg ?? 'invalid usage');
+        // `analyze --nope path`: yargs takes the path as the unknown flag's value, and its demand check
+        // ("Not enough non-option arguments") runs before strict mode would name the flag
+        const unknown = msg?.startsWith('Not enough non-option arguments') ? unknownFlag(argv, cli) : null;
+        throw new UsageError('CTD_INVALID_OPTION', unknown !== null ? `Unknown argument: ${unknown}` : msg ?? 'invalid usage');
       })
       .parseAsync();
   } catch (err) {

@@ -27,6 +27,14 @@ test('a wrong flag and a wrong value are one line each and exit 2', () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /Unknown argument/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+  // a wrong flag before the path takes the path as its value: still named, not "Not enough non-option arguments"
+  for (const args of [['analyze', '--nope', `${S}/kern.log`], ['--nope', `${S}/kern.log`], ['diff', '--nope', 'a.json']]) {
+    const u = runCli(args);
+    assert.equal(u.code, 2);
+    assert.equal(u.stderr, 'ctdoctor: Unknown argument: nope\nctdoctor: run "ctdoctor --help" for usage\n');
+  }
+  // camelCase and --no- spellings of known options are not unknown
+  assert.equal(runCli(['analyze', '--failOn', 'never', '--no-color', '-j', '0', `${S}/kern.log`]).code, 0);
   const f = runCli(['analyze', `${S}/kern.log`, '--format', 'pdf']);
   assert.equal(f.code, 2);
   assert.match(f.stderr, /Invalid option --format: expected text\|json\|ndjson\|markdown\|html\|junit\|github, got "pdf"/);
