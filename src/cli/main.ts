@@ -332,8 +332,15 @@ export async function main(rawArgv: readonly string[]): Promise<void> {
         if (err) throw err;
         // `analyze --nope path`: yargs takes the path as the unknown flag's value, and its demand check
         // ("Not enough non-option arguments") runs before strict mode would name the flag
-        const unknown = msg?.startsWith('Not enough non-option arguments') ? unknownFlag(argv, cli) : null;
-        throw new UsageError('CTD_INVALID_OPTION', unknown !== null ? `Unknown argument: ${unknown}` : msg ?? 'invalid usage');
+        const missing = msg?.startsWith('Not enough non-option arguments') === true;
+        const unknown = missing ? unknownFlag(argv, cli) : null;
+        if (unknown !== null) throw new UsageError('CTD_INVALID_OPTION', `Unknown argument: ${unknown}`);
+        if (missing) {
+          throw new UsageError('CTD_INVALID_OPTION', argv[0] === 'diff'
+            ? 'diff needs two sides: two JSON reports (--format json) or two inputs to analyse'
+            : 'no input given: name files, directories or bundles to read, or - for standard input');
+        }
+        throw new UsageError('CTD_INVALID_OPTION', msg ?? 'invalid usage');
       })
       .parseAsync();
   } catch (err) {

@@ -33,6 +33,9 @@ test('a wrong flag and a wrong value are one line each and exit 2', () => {
     assert.equal(u.code, 2);
     assert.equal(u.stderr, 'ctdoctor: Unknown argument: nope\nctdoctor: run "ctdoctor --help" for usage\n');
   }
+  // no input at all: said so
+  assert.equal(runCli(['analyze']).stderr, 'ctdoctor: no input given: name files, directories or bundles to read, or - for standard input\nctdoctor: run "ctdoctor --help" for usage\n');
+  assert.match(runCli(['diff', 'a.json']).stderr, /^ctdoctor: diff needs two sides: two JSON reports \(--format json\) or two inputs to analyse\n/);
   // camelCase and --no- spellings of known options are not unknown
   assert.equal(runCli(['analyze', '--failOn', 'never', '--no-color', '-j', '0', `${S}/kern.log`]).code, 0);
   const f = runCli(['analyze', `${S}/kern.log`, '--format', 'pdf']);
