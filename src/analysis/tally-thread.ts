@@ -45,6 +45,8 @@ export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4, OP_V6TEXT = 5, OP_V
  * run, the ~52,000 runs an IPv6 line cuts in the bench's 1M capture cost ~0.2 s of the main thread.
  */
 const PUBLISH_WORDS = 1 << 15;
+/** A string key's code units are written in parts of at most this many words (room is made per part). */
+const TEXT_PART_WORDS = 4096;
 
 /** What the main thread gives the worker at its start. */
 export interface TallyThreadData {
@@ -207,38 +209,29 @@ export class TallyThread {
     if (this.unpublished >= PUBLISH_WORDS) this.publish();
   }
 
-  /** op, then t, then the UTF-16 code units of `key` two per word. */
+  /** op, then t, then the UTF-16 code units of `key` two per word (written in parts: a key may be longer than the ring). */
   private text(op: number, t: number, key: string): void {
     const len = key.length;
-    const words = (len + 1) >> 1;
-    if (3 + words > RING_WORDS >> 1) {
-      // a huge key, word by word
-      this.room(3);
-      this.put(op);
-      this.put(t);
-      this.put(len);
-      for (let i = 0; i < len; i += 2) {
-        this.room(1);
-        this.put(key.charCodeAt(i) | (i + 1 < len ? key.charCodeAt(i + 1) << 16 : 0));
-      }
-    } else {
-      this.room(3 + words);
-      const ring = this.ring;
+    this.room(3);
+    this.put(op);
+    this.put(t);
+    this.put(len);
+    const ring = this.ring;
+    for (let i = 0; i < len;) {
+      const words = Math.min((len - i + 1) >> 1, TEXT_PART_WORDS);
+      this.room(words);
       let w = this.w;
-      ring[w & RING_MASK] = op;
-      ring[(w + 1) & RING_MASK] = t;
-      ring[(w + 2) & RING_MASK] = len;
-      w = (w + 3) | 0;
-      for (let i = 0; i < len; i += 2) {
+      for (const end = Math.min(len, i + 2 * words); i < end; i += 2) {
         ring[w & RING_MASK] = key.charCodeAt(i) | (i + 1 < len ? key.charCodeAt(i + 1) << 16 : 0);
         w = (w + 1) | 0;
       }
       this.w = w;
-      this.free -= 3 + words;
-      this.unpublished += 3 + words;
+      this.free -= words;
+      this.unpublished += words;
     }
     if (this.unpublished >= PUBLISH_WORDS) this.publish();
   }
+
 
   /** The capture is complete: wait for the worker and take the three tallies' snapshots. */
   end(): readonly TallySnapshot[] {
