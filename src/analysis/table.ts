@@ -364,6 +364,19 @@ export class CaptureTally {
     this.leaderCount = ctrl[C_LEADER_COUNT]!;
   }
 
+  /**
+   * The top-source leader after source `key` (counted by text, not by number) reached count sc: it leads
+   * from a higher count, or an equal one with a smaller key; a new leader takes a line as evidence.
+   */
+  private leaderByText(key: string, sc: number, evidence: () => Evidence): void {
+    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && key < this.leaderKey)) {
+      if (this.leaderKey !== key) this.leaderEvidence = evidence();
+      this.leaderKey = key;
+      this.leaderSrc4Stale = true;
+      this.leaderCount = sc;
+    }
+  }
+
   /** The tally keys of run entry i, whose addresses are IPv6: counted as addEntry counts a record's. */
   private addV6Keys(run: ConntrackRun, i: number, evidence: () => Evidence): void {
     const entries = run.entries;
@@ -372,13 +385,7 @@ export class CaptureTally {
     const dstId = entries[at + E_DST]!;
     const src = run.v6Text(srcId);
     const dst = run.v6Text(dstId);
-    const sc = this.sources.addString(src);
-    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && src < this.leaderKey)) {
-      if (this.leaderKey !== src) this.leaderEvidence = evidence();
-      this.leaderKey = src;
-      this.leaderSrc4Stale = true;
-      this.leaderCount = sc;
-    }
+    this.leaderByText(src, this.sources.addString(src), evidence);
     const proto = entries[at + E_PROTO]!;
     const odp = entries[at + E_ODP]!;
     if (this.thread !== null) {
@@ -483,13 +490,7 @@ export class CaptureTally {
 
     // evidence for the top source without keeping a line per source: remember a line of the
     // current leader whenever the lead changes (top(1) at the end is that leader, ties aside)
-    const sc = this.sources.add(r.origSrc);
-    if (sc > this.leaderCount || (sc === this.leaderCount && this.leaderKey !== null && r.origSrc < this.leaderKey)) {
-      if (this.leaderKey !== r.origSrc) this.leaderEvidence = { path, line: r.src.lineNo, text: entryText(r) };
-      this.leaderKey = r.origSrc;
-      this.leaderSrc4Stale = true;
-      this.leaderCount = sc;
-    }
+    this.leaderByText(r.origSrc, this.sources.add(r.origSrc), () => ({ path, line: r.src.lineNo, text: entryText(r) }));
     this.destinations.add(r.origDst);
     const port = r.origDport;
     const pk = this.portKeys(r.protocol, port);
