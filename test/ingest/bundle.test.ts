@@ -198,6 +198,16 @@ describe('sosreport in every form', () => {
     assert.equal(forms['zip']!.entries[0]!.source.mtimeMs, MTIME.getTime());
   });
 
+  it('gives members the size of their plain bytes, in every form (progress, the tally thread)', () => {
+    for (const form of Object.keys(paths)) {
+      const size = (m: string): number | null | undefined => forms[form]!.entries.find((e) => e.member === S(m))?.source.sizeBytes;
+      // the gzip member: its plain size, not the compressed one
+      assert.equal(size('var/log/kern.log.2.gz'), Buffer.byteLength(KERN_LOG_2), form);
+      assert.equal(size('sos_commands/conntrack/conntrack_-L_-o_extended'), TAILED.length, form);
+      assert.equal(size('hostname'), 'web1.example.net\n'.length, form);
+    }
+  });
+
   it('is incomplete only because sos kept the tail of conntrack -L, and says so', () => {
     for (const form of Object.keys(paths)) {
       const r = forms[form]!;
