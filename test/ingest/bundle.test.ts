@@ -228,7 +228,8 @@ describe('several hosts', () => {
     ]);
     const r = await open(p);
     const hosts = r.entries.map((e) => e.hostHint);
-    assert.equal(r.entries.length, 22);
+    // (seen once under load, not reproduced: 11 entries; the problems say which member was lost and why)
+    assert.equal(r.entries.length, 22, `problems: ${JSON.stringify(r.problems)}`);
     assert.deepEqual([...new Set(hosts)], ['web1.example.net', 'web2.example.net']);
     assert.equal(hosts.filter((h) => h === 'web1.example.net').length, 11);
     assert.equal(r.entries[0]!.member, `uploads/sosreport-web1.tar.xz!/${S('sos_commands/kernel/dmesg')}`);
