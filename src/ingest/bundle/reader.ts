@@ -99,6 +99,15 @@ function stripCompressionSuffix(name: string): string {
   return name.replace(/\.(?:gz|xz)$/i, '');
 }
 
+/** Write all of `b` (FileHandle.write may write fewer bytes than asked, and says how many). */
+async function writeAll(fh: fsp.FileHandle, b: Buffer): Promise<void> {
+  for (let off = 0; off < b.length;) {
+    const n = (await fh.write(b, off, b.length - off)).bytesWritten;
+    if (n <= 0) throw new Error('write made no progress');
+    off += n;
+  }
+}
+
 function errText(e: unknown): string {
   if (e instanceof Error) return e.message.replace(/\s+/g, ' ').trim();
   return String(e);
@@ -249,11 +258,11 @@ export class BundleReader {
     const file = await this.tempFile();
     const fh = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
     try {
-      if (head.length) await fh.write(head);
+      if (head.length) await writeAll(fh, head);
       if (!done) {
         for (let r = await it.next(); !r.done; r = await it.next()) {
           if (count) this.budget.take(r.value.length);
-          await fh.write(r.value);
+          await writeAll(fh, r.value);
         }
       }
     } finally {
@@ -595,7 +604,7 @@ export class BundleReader {
     try {
       for await (const c of stream) {
         this.budget.take((c as Buffer).length);
-        await fh.write(c as Buffer);
+        await writeAll(fh, c as Buffer);
       }
     } catch (e) {
       stream.destroy();
@@ -717,7 +726,7 @@ export class BundleReader {
     try {
       for await (const c of run.stdout) {
         this.budget.take((c as Buffer).length);
-        await fh.write(c as Buffer);
+        await writeAll(fh, c as Buffer);
       }
     } catch (e) {
       run.kill();
