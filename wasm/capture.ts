@@ -1,10 +1,11 @@
-// AssemblyScript (compiled by `npm run build` into dist/src/analysis/capture.wasm; see
-// src/analysis/capture-engine.ts, which loads it, and docs/ARCHITECTURE.md "Capture engine").
+// AssemblyScript (compiled by `npm run build` into dist/src/util/capture.wasm; see
+// src/util/capture-wasm.ts, which loads it, and docs/ARCHITECTURE.md "Capture engine").
 //
 // One module, two roles, one instance per role:
 //
 // 1. TOKENIZER (one instance per table input): `scanLines` reads the usual `conntrack -L` /
-//    /proc/net/nf_conntrack entry line (four canonical IPv4 addresses, a known protocol and state)
+//    /proc/net/nf_conntrack entry line (four canonical IPv4 addresses or four plain-form IPv6 ones,
+//    interned per input as ids; a known protocol and state; a CR LF line end read as the newline)
 //    into a 16-word packed entry, line after line, and stops at the first line that is anything else.
 //    It is a byte-for-byte port of the `seqScan` path of src/parsers/conntrack-table/bytes.ts
 //    restricted to a SUBSET of its lines: whatever it does not take, the JavaScript parser reads,
@@ -14,8 +15,10 @@
 //    `cap` distinct keys, then Space-Saving, with the slot ids, heap order and tie-breaks of
 //    src/analysis/heavy-hitters.ts), the small counters and the remaining-timeout histograms, and
 //    `countRun`, which counts packed entries exactly as CaptureTally.addPacked counts one. Where an
-//    entry needs a line as evidence (the first entry, a state's first line, the top source's lead)
-//    it stops and lets JavaScript take the line.
+//    entry needs a line as evidence (the first entry, a state's first line, the top source's lead),
+//    or has IPv6 addresses (JavaScript counts their keys as strings), it stops and lets JavaScript act.
+//    On the tally thread (src/analysis/tally-thread.ts) an instance counts only the destination, port
+//    and pair tallies (`countTriples`), and the main thread's `countRun` leaves them out (C_REMOTE).
 //
 // No managed objects (runtime stub): memory is laid out by hand from __heap_base.
 

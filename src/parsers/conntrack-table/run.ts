@@ -2,11 +2,12 @@
  * Capture engine, parser side (issue 7; `LineParser.runBytes`): consecutive entry lines of the usual
  * shape are tokenized by the WebAssembly module (wasm/capture.ts, role 1) into packed entries, handed to
  * the sink as ONE {@link ConntrackRun} record, with the parser state changed exactly as the byte path's
- * commitEntry changes it per line. The tokenizer takes a SUBSET of the lines parseLineBytes reads on its
- * `seqScan` path — four canonical IPv4 addresses, protocol tcp/udp/icmp/icmpv6/gre, a known TCP state or
- * none, ports ≤ 65535, no zone or a one-digit `zone=`, no control byte but a CR right before the newline
- * (the text then ends before the CR, as the splitter's line does), a line ended by a newline within the
- * block — and stops at the first other line, which the driver hands to lineBytes()/line() as usual.
+ * commitEntry changes it per line. The tokenizer takes a SUBSET of the lines parseLineBytes reads — four
+ * canonical IPv4 addresses, or four IPv6 ones in the plain form bytes.ts `v6Groups` reads (interned per
+ * input: the entry holds their ids, `v6Text` their texts), with a family word that agrees, protocol
+ * tcp/udp/icmp/icmpv6/gre, a known TCP state or none, ports ≤ 65535, no zone or a one-digit `zone=`, no
+ * control byte but a CR right before the newline (the text then ends before the CR, as the splitter's line
+ * does), a line ended by a newline within the block — and stops at the first other line, which the driver hands to lineBytes()/line() as usual.
  * test/parsers/conntrack-run.test.ts compares the plain records of runs with the line parser's records.
  */
 import type { ConntrackEntry, ConntrackRun } from '../../model/records.js';
