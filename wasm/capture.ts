@@ -630,7 +630,7 @@ export function scanLines(from: i32, to: i32, max: i32, maxLine: i32): i32 {
 
 // ------------------------------------------------------------------ 2. tallies
 
-// control words (i32), read and written by capture-engine.ts through ctrlArea()
+// control words (i32) at the address initTallies returns, read and written by src/analysis/wasm-tally.ts and table.ts
 const C_ENTRIES = 0;
 const C_ASSURED = 1;
 const C_UNREPLIED = 2;
