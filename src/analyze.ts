@@ -127,7 +127,7 @@ export async function ingestSource(
       const a = `year ${hints.year} of year-less stamps in the bundle taken from its date output`;
       if (!assumptions.includes(a)) assumptions.push(a);
     }
-    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz, tallyThread: wantsTallyThread(source.sizeBytes ?? null, options), top: options.top ?? DEFAULT_TOP };
+    const ctx: ParseContext = { sourceId: source.id, path: source.path, mtimeMs: source.mtimeMs, year, tz, tallyThread: wantsTallyThread(source.sizeBytes ?? null, options), top: options.top ?? DEFAULT_TOP, burstGapMs: options.burstGapMs ?? DEFAULT_BURST_GAP_MS };
     const router = new RecordRouter(ctx, {
       ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}),
       ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),

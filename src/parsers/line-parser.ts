@@ -37,6 +37,8 @@ export interface ParseContext {
   readonly tallyThread?: boolean;
   /** --top: the longest top list the report asks the table tallies for (default 10). */
   readonly top?: number;
+  /** --burst-gap (ms): which drop lines' texts the kernel-log digest keeps (analysis/kernel.ts); none: all. */
+  readonly burstGapMs?: number;
 }
 
 export const DEFAULT_CONTEXT: ParseContext = { sourceId: '1', path: 'input', mtimeMs: null, year: null, tz: UTC };

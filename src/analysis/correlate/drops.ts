@@ -5,7 +5,8 @@
  */
 import type { Burst, Correlation, CorrelationSource, Drops, Evidence, HostEvent, PerMinute } from '../../model/report.js';
 import { isoUtc } from '../../util/time.js';
-import type { BootSegment, DropBucket, KernelDigest, NumberList, SuppressedLine } from '../kernel.js';
+import type { BootSegment, DropRows, KernelDigest, NumberList } from '../kernel.js';
+import { compactRows, R_COUNT, R_FIRST, R_LAST, R_LINE, ROW, S_COUNT, S_LINE, S_MS, secondOf, SUPP } from '../kernel.js';
 import { compareText } from '../../util/format.js';
 
 export interface DropsOptions {
@@ -32,9 +33,194 @@ export interface DropsResult {
   readonly evidence: Map<string, Evidence[]>;
 }
 
-interface MergedBucket extends DropBucket {
-  path: string;
-  /** wall ms (epoch) for the wall domain; uptime ms for the monotonic domain. */
+/**
+ * Drop rows (kernel.ts {@link ROW} layout, one a second, ascending) and the digest each row came from (its
+ * path and texts). Wall ms (epoch) for the wall domain; uptime ms for the monotonic one. Nothing here makes
+ * an object per second: a week of drops is ~600,000 rows.
+ */
+interface Rows {
+  buf: Float64Array;
+  n: number;
+  /** The digest of each row (an index into the digests), or one digest for all rows. */
+  src: Uint32Array | number;
+}
+
+function srcOf(r: Rows, i: number): number {
+  return typeof r.src === 'number' ? r.src : r.src[i]!;
+}
+
+function newRows(capacity: number): Rows & { src: Uint32Array } {
+  return { buf: new Float64Array(Math.max(1, capacity) * ROW), n: 0, src: new Uint32Array(Math.max(1, capacity)) };
+}
+
+/** Append row `i` of `from` (its fields and digest) to `to`, which has room. */
+function copyRow(to: Rows & { src: Uint32Array }, from: Rows, i: number): void {
+  to.buf.set(from.buf.subarray(i * ROW, i * ROW + ROW), to.n * ROW);
+  to.src[to.n] = srcOf(from, i);
+  to.n++;
+}
+
+/** Add row `i` of `from` into the last row of `to` (same second): counts add, the stamps widen. */
+function addInto(to: Rows, from: Rows, i: number): void {
+  const at = (to.n - 1) * ROW;
+  const f = i * ROW;
+  to.buf[at + R_COUNT]! += from.buf[f + R_COUNT]!;
+  if (from.buf[f + R_FIRST]! < to.buf[at + R_FIRST]!) to.buf[at + R_FIRST] = from.buf[f + R_FIRST]!;
+  if (from.buf[f + R_LAST]! > to.buf[at + R_LAST]!) to.buf[at + R_LAST] = from.buf[f + R_LAST]!;
+}
+
+function keyAt(r: Rows, i: number): number {
+  return secondOf(r.buf[i * ROW + R_FIRST]!);
+}
+
+/** A digest's rows as they are (sorted by kernel.ts at the end of the input). */
+function digestRows(l: DropRows, src: number): Rows {
+  compactRows(l);
+  return { buf: l.buf, n: l.n, src };
+}
+
+/** Rows of a boot segment moved onto the wall clock: seconds re-cut at the boot time, neighbours that land in one second added. */
+function shiftRows(l: DropRows, bootMs: number, src: number): Rows {
+  compactRows(l);
+  const out = newRows(l.n);
+  for (let i = 0; i < l.n; i++) {
+    const f = i * ROW;
+    const first = bootMs + l.buf[f + R_FIRST]!;
+    const last = bootMs + l.buf[f + R_LAST]!;
+    if (out.n > 0 && keyAt(out, out.n - 1) === secondOf(first)) {
+      const at = (out.n - 1) * ROW;
+      out.buf[at + R_COUNT]! += l.buf[f + R_COUNT]!;
+      out.buf[at + R_LAST] = Math.max(out.buf[at + R_LAST]!, last);
+      continue;
+    }
+    const at = out.n * ROW;
+    out.buf.set(l.buf.subarray(f, f + ROW), at);
+    out.buf[at + R_FIRST] = first;
+    out.buf[at + R_LAST] = last;
+    out.src[out.n] = src;
+    out.n++;
+  }
+  return out;
+}
+
+/** Two sorted row sets of one source summed by second; a second in both keeps `a`'s line. */
+function sumRows(a: Rows, b: Rows): Rows {
+  const out = newRows(a.n + b.n);
+  let i = 0;
+  let j = 0;
+  while (i < a.n || j < b.n) {
+    const ka = i < a.n ? keyAt(a, i) : Infinity;
+    const kb = j < b.n ? keyAt(b, j) : Infinity;
+    if (ka <= kb) {
+      copyRow(out, a, i++);
+      if (ka === kb) addInto(out, b, j++);
+    } else copyRow(out, b, j++);
+  }
+  return out;
+}
+
+/**
+ * Several sources' sorted rows merged by second: the largest count wins the second, ties to the earlier
+ * list. `won` gets each winning digest's count. One list is taken as it is.
+ */
+function mergeMax(lists: readonly Rows[], won: (src: number, count: number) => void): Rows {
+  const live = lists.filter((l) => l.n > 0);
+  if (live.length === 1) {
+    const only = live[0]!;
+    for (let i = 0; i < only.n; i++) won(srcOf(only, i), only.buf[i * ROW + R_COUNT]!);
+    return only;
+  }
+  const out = newRows(live.reduce((n, l) => n + l.n, 0));
+  const at = new Array<number>(live.length).fill(0);
+  for (;;) {
+    let key = Infinity;
+    for (let k = 0; k < live.length; k++) if (at[k]! < live[k]!.n) key = Math.min(key, keyAt(live[k]!, at[k]!));
+    if (key === Infinity) break;
+    let best = -1;
+    for (let k = 0; k < live.length; k++) {
+      const l = live[k]!;
+      if (at[k]! >= l.n || keyAt(l, at[k]!) !== key) continue;
+      if (best === -1 || l.buf[at[k]! * ROW + R_COUNT]! > live[best]!.buf[at[best]! * ROW + R_COUNT]!) best = k;
+    }
+    const w = live[best]!;
+    copyRow(out, w, at[best]!);
+    won(srcOf(w, at[best]!), w.buf[at[best]! * ROW + R_COUNT]!);
+    for (let k = 0; k < live.length; k++) if (at[k]! < live[k]!.n && keyAt(live[k]!, at[k]!) === key) at[k]!++;
+  }
+  return out;
+}
+
+/** Exactly matched extras added on top of the merged wall rows: a second in both keeps the line logged first. */
+function addExtras(wall: Rows, extra: Rows): Rows {
+  if (extra.n === 0) return wall;
+  const out = newRows(wall.n + extra.n);
+  let i = 0;
+  let j = 0;
+  while (i < wall.n || j < extra.n) {
+    const ka = i < wall.n ? keyAt(wall, i) : Infinity;
+    const kb = j < extra.n ? keyAt(extra, j) : Infinity;
+    if (ka !== kb) {
+      if (ka < kb) copyRow(out, wall, i++);
+      else copyRow(out, extra, j++);
+      continue;
+    }
+    const earlier = extra.buf[j * ROW + R_FIRST]! < wall.buf[i * ROW + R_FIRST]!;
+    if (earlier) {
+      copyRow(out, extra, j++);
+      addInto(out, wall, i++);
+    } else {
+      copyRow(out, wall, i++);
+      addInto(out, extra, j++);
+    }
+  }
+  return out;
+}
+
+/**
+ * Rows built one drop at a time in any order (the exactly matched extras): appended, then sorted by
+ * second and summed; a second keeps the line of its first row.
+ */
+class RowBuilder {
+  private rows: Rows & { src: Uint32Array } = newRows(64);
+
+  add(ms: number, line: number, src: number): void {
+    const r = this.rows;
+    if (r.n > 0 && keyAt(r, r.n - 1) === secondOf(ms)) {
+      const at = (r.n - 1) * ROW;
+      r.buf[at + R_COUNT]!++;
+      if (ms < r.buf[at + R_FIRST]!) r.buf[at + R_FIRST] = ms;
+      if (ms > r.buf[at + R_LAST]!) r.buf[at + R_LAST] = ms;
+      return;
+    }
+    if (r.n * ROW === r.buf.length) {
+      const grown = newRows(r.n * 2);
+      grown.buf.set(r.buf);
+      grown.src.set(r.src);
+      grown.n = r.n;
+      this.rows = grown;
+    }
+    const t = this.rows;
+    const at = t.n * ROW;
+    t.buf[at + R_COUNT] = 1;
+    t.buf[at + R_FIRST] = ms;
+    t.buf[at + R_LAST] = ms;
+    t.buf[at + R_LINE] = line;
+    t.src[t.n] = src;
+    t.n++;
+  }
+
+  finish(): Rows {
+    const r = this.rows;
+    const order = new Uint32Array(r.n);
+    for (let i = 0; i < r.n; i++) order[i] = i;
+    order.sort((x, y) => keyAt(r, x) - keyAt(r, y) || x - y);
+    const out = newRows(r.n);
+    for (const i of order) {
+      if (out.n > 0 && keyAt(out, out.n - 1) === keyAt(r, i)) addInto(out, r, i);
+      else copyRow(out, r, i);
+    }
+    return out;
+  }
 }
 
 interface Anchor {
@@ -75,6 +261,30 @@ function sortedHas(xs: Float64Array, x: number): boolean {
   return false;
 }
 
+/** The first index in ascending `xs[0..n)` whose value is at least `x` (n when none). */
+function lowerBound(xs: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index in ascending `xs` whose value is above `x` (its length when none). */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 const ANCHOR_GROUP_MS = 2000;
 
 /** Find the anchor (a boot seen with both clocks) that best overlaps a monotonic-only segment. */
@@ -94,9 +304,11 @@ function pickAnchor(seg: BootSegment, anchors: readonly Anchor[]): Anchor | null
   return best;
 }
 
-function mergeMax(target: Map<number, MergedBucket>, key: number, b: DropBucket, path: string): void {
-  const cur = target.get(key);
-  if (!cur || b.count > cur.count) target.set(key, { ...b, path });
+/** One source's suppressed lines on one clock (kernel.ts {@link SUPP} layout), moved by `shiftMs`. */
+interface SuppSource {
+  readonly src: number;
+  readonly list: NumberList;
+  readonly shiftMs: number;
 }
 
 export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOptions): DropsResult {
@@ -106,6 +318,8 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     if (list.length < 5) list.push(ev);
     evidence.set(key, list);
   };
+  /** The text of a cited line, when its digest kept it. */
+  const textOf = (src: number, line: number): string => digests[src]!.texts.get(line) ?? '';
 
   // 1. Anchors: boots seen with both clocks (syslog [uptime], journal JSON).
   const anchors: Anchor[] = [];
@@ -126,29 +340,27 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
 
   // 2. Per source, its drops on the wall clock (own wall stamps + anchored monotonic segments),
   //    and what stays monotonic-only.
-  const wall = new Map<number, MergedBucket>();
   // suppressed lines per source on the wall clock; deduplicated across sources below
-  const wallSuppBySource: { path: string; lines: SuppressedLine[] }[] = [];
-  const mono = new Map<number, MergedBucket>();
-  const monoSuppBySource: { path: string; lines: SuppressedLine[] }[] = [];
-  const perSourceWall: { d: KernelDigest; buckets: Map<number, DropBucket>; clock: SourceCoverage['clock']; note: string | null }[] = [];
+  const wallSuppBySource: SuppSource[] = [];
+  const monoSuppBySource: SuppSource[] = [];
+  const perSourceWall: { d: KernelDigest; src: number; rows: Rows; clock: SourceCoverage['clock']; note: string | null }[] = [];
   let anchorUsed: string | null = null;
   let bootTimeUsed: number | null = null;
   let hasWallDrops = false;
   let hasUnanchored = false;
-  const unanchored: { d: KernelDigest; seg: BootSegment }[] = [];
+  const unanchored: { d: KernelDigest; src: number; seg: BootSegment }[] = [];
 
   const segmentBoot = new Map<BootSegment, number>();
   // anchored drops matched exactly against their copies: only the unmatched, added on top
-  const extra = new Map<number, MergedBucket>();
+  const extra = new RowBuilder();
   /** Wall-clock span of each source's exactly matched anchored drops (for correlation.sources). */
   const anchoredSpan = new Map<KernelDigest, [number, number]>();
-  for (const d of digests) {
-    const buckets = new Map<number, DropBucket>(d.wallDrops);
-    let clock: SourceCoverage['clock'] = d.wallDrops.size ? 'wall' : 'none';
-    let note: string | null = null;
+  digests.forEach((d, src) => {
+    let rows = digestRows(d.wallDrops, src);
+    let clock: SourceCoverage['clock'] = d.wallDrops.n ? 'wall' : 'none';
+    const note: string | null = null;
     d.segments.forEach((seg, i) => {
-      if (!seg.monoDrops.size && !seg.monoSuppressed.length) return;
+      if (!seg.monoDrops.n && !seg.monoSuppressed.n) return;
       // --boot-time wins; then boots seen with both clocks in the logs; then a fallback boot time (the
       // bundle's date and uptime), which like --boot-time only places the last boot of each input
       let bootMs: number | null = null;
@@ -167,144 +379,160 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
         anchorUsed ??= opts.bootTimeLabel ?? 'boot time';
       }
       if (bootMs === null) {
-        unanchored.push({ d, seg });
+        unanchored.push({ d, src, seg });
         clock = clock === 'wall' ? 'wall' : 'monotonic';
         return;
       }
       bootTimeUsed = bootMs;
       segmentBoot.set(seg, bootMs);
       clock = clock === 'wall' ? 'wall' : 'monotonic-anchored';
+      wallSuppBySource.push({ src, list: seg.monoSuppressed, shiftMs: bootMs });
       const keys = a && bootMs === a.bootMs ? anchorKeys(a) : null;
       if (keys !== null && keys.length > 0) {
         // Exact: a drop whose uptime (to the µs) a line with both clocks also shows is that line's copy;
         // only the others are new drops, and they add to the count (they are other messages).
         const list = seg.monoDropList;
+        let lo = Infinity;
+        let hi = -Infinity;
         for (let i = 0; i < list.n; i += 2) {
           const us = list.buf[i]!;
           const line = list.buf[i + 1]!;
           const ms = bootMs + us / 1000;
-          const span = anchoredSpan.get(d) ?? [Infinity, -Infinity];
-          anchoredSpan.set(d, [Math.min(span[0], ms), Math.max(span[1], ms)]);
+          if (ms < lo) lo = ms;
+          if (ms > hi) hi = ms;
           if (sortedHas(keys, us)) continue;
-          const key = Math.floor(ms / 1000);
-          const cur = extra.get(key);
-          const text = seg.monoDrops.get(Math.floor(us / 1e6))?.text ?? '';
-          if (cur) extra.set(key, { ...cur, count: cur.count + 1, firstMs: Math.min(cur.firstMs, ms), lastMs: Math.max(cur.lastMs, ms) });
-          else extra.set(key, { count: 1, firstMs: ms, lastMs: ms, line, text, path: d.path });
+          extra.add(ms, line, src);
         }
-        wallSuppBySource.push({ path: d.path, lines: seg.monoSuppressed.map((x) => ({ ...x, ms: bootMs! + x.ms })) });
+        if (list.n) {
+          const span = anchoredSpan.get(d);
+          anchoredSpan.set(d, span ? [Math.min(span[0], lo), Math.max(span[1], hi)] : [lo, hi]);
+        }
         return;
       }
-      for (const [, b] of seg.monoDrops) {
-        const first = bootMs + b.firstMs;
-        const last = bootMs + b.lastMs;
-        const key = Math.floor(first / 1000);
-        const cur = buckets.get(key);
-        // never mutate the digest's own buckets: build a new one
-        if (cur) buckets.set(key, { ...cur, count: cur.count + b.count, firstMs: Math.min(cur.firstMs, first), lastMs: Math.max(cur.lastMs, last) });
-        else buckets.set(key, { ...b, firstMs: first, lastMs: last });
-      }
-      wallSuppBySource.push({ path: d.path, lines: seg.monoSuppressed.map((x) => ({ ...x, ms: bootMs! + x.ms })) });
+      rows = sumRows(rows, shiftRows(seg.monoDrops, bootMs, src));
     });
-    if (buckets.size) hasWallDrops = true;
-    perSourceWall.push({ d, buckets, clock, note });
-    if (d.wallSuppressed.length) wallSuppBySource.push({ path: d.path, lines: d.wallSuppressed });
-  }
-  // ties go to sources with their own wall stamps (exact), then anchored ones, in input order
-  const byClock = [...perSourceWall].sort((a, b) => (a.clock === 'wall' ? 0 : 1) - (b.clock === 'wall' ? 0 : 1));
-  for (const { d, buckets } of byClock) for (const [k, b] of buckets) mergeMax(wall, k, b, d.path);
-  if (extra.size) hasWallDrops = true;
+    if (rows.n) hasWallDrops = true;
+    perSourceWall.push({ d, src, rows, clock, note });
+    if (d.wallSuppressed.n) wallSuppBySource.push({ src, list: d.wallSuppressed, shiftMs: 0 });
+  });
   // which source counted which drops: the winner of each second, plus the exactly matched extras
   const counted = new Map<string, number>();
-  for (const b of wall.values()) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
-  for (const b of extra.values()) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
-  for (const [k, b] of extra) {
-    const cur = wall.get(k);
-    if (!cur) wall.set(k, b);
-    else {
-      // keep the bucket's evidence (its first line) from whichever source logged first
-      const first = b.firstMs < cur.firstMs ? b : cur;
-      wall.set(k, { ...first, count: cur.count + b.count, firstMs: Math.min(cur.firstMs, b.firstMs), lastMs: Math.max(cur.lastMs, b.lastMs) });
-    }
-  }
+  const count = (src: number, n: number): void => {
+    const path = digests[src]!.path;
+    counted.set(path, (counted.get(path) ?? 0) + n);
+  };
+  // ties go to sources with their own wall stamps (exact), then anchored ones, in input order
+  const byClock = [...perSourceWall].sort((a, b) => (a.clock === 'wall' ? 0 : 1) - (b.clock === 'wall' ? 0 : 1));
+  const extras = extra.finish();
+  if (extras.n) hasWallDrops = true;
+  for (let i = 0; i < extras.n; i++) count(srcOf(extras, i), extras.buf[i * ROW + R_COUNT]!);
+  const wall = addExtras(mergeMax(byClock.map((s) => s.rows), count), extras);
 
   // Monotonic-only segments join only when nothing is on the wall clock (unanchored, they cannot be
   // aligned with wall-clock sources); several of them are merged by uptime second, largest count wins.
   const monoAdded = !hasWallDrops;
-  for (const { d, seg } of unanchored) {
+  const monoLists: Rows[] = [];
+  for (const { src, seg } of unanchored) {
     hasUnanchored = true;
     if (!monoAdded) continue;
-    for (const [k, b] of seg.monoDrops) mergeMax(mono, k, b, d.path);
-    if (seg.monoSuppressed.length) monoSuppBySource.push({ path: d.path, lines: seg.monoSuppressed });
+    monoLists.push(digestRows(seg.monoDrops, src));
+    if (seg.monoSuppressed.n) monoSuppBySource.push({ src, list: seg.monoSuppressed, shiftMs: 0 });
   }
+  // the monotonic domain is counted in domain() below
+  const mono = mergeMax(monoLists, () => undefined);
 
   // 3. Bursts per domain.
   const bursts: Burst[] = [];
   const perMinute: PerMinute[] = [];
   let attributed = 0;
   let suppressedTotal = 0;
-  const domain = (buckets: Map<number, MergedBucket>, supp: readonly MergedSuppressed[], isWall: boolean, cuts: readonly number[]): void => {
-    const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
+  const domain = (rows: Rows, supp: MergedSuppressed, isWall: boolean, cuts: readonly number[]): void => {
     // the wall domain was counted while merging; the monotonic one is counted here
-    if (!isWall) for (const b of sorted) counted.set(b.path, (counted.get(b.path) ?? 0) + b.count);
+    if (!isWall) for (let i = 0; i < rows.n; i++) count(srcOf(rows, i), rows.buf[i * ROW + R_COUNT]!);
     const sortedCuts = [...cuts].sort((a, b) => a - b);
-    interface Open { start: MergedBucket; endMs: number; logged: number; suppressed: number; minutes: Map<number, number> }
+    /** A burst: its first row, the end of its last drop, drops logged and suppressed, the most in one minute. */
+    interface Open { start: number; startMs: number; endMs: number; logged: number; suppressed: number; peak: number }
     const open: Open[] = [];
     let cur: Open | null = null;
-    const minuteTotals = new Map<number, number>();
-    for (const b of sorted) {
-      const crossesCut = cur !== null && sortedCuts.some((c) => c >= cur!.endMs && c < b.firstMs);
-      if (!cur || b.firstMs - cur.endMs > opts.burstGapMs || crossesCut) {
-        cur = { start: b, endMs: b.lastMs, logged: 0, suppressed: 0, minutes: new Map() };
+    // rows come in order of their first stamp, so minutes only grow: per-minute totals are runs
+    let minute = NaN;
+    let minuteTotal = 0;
+    let minuteInBurst = 0;
+    const endMinute = (): void => {
+      if (minuteTotal > 0) perMinute.push(isWall ? { minute: isoUtc(minute * 60_000), logged: minuteTotal } : { minute: null, minuteUptime: minute * 60, logged: minuteTotal });
+    };
+    for (let i = 0; i < rows.n; i++) {
+      const f = i * ROW;
+      const first = rows.buf[f + R_FIRST]!;
+      const last = rows.buf[f + R_LAST]!;
+      const n = rows.buf[f + R_COUNT]!;
+      // a reboot between the burst's end and this drop cuts it
+      let crossesCut = false;
+      if (cur !== null) {
+        const c = lowerBound(sortedCuts, sortedCuts.length, cur.endMs);
+        crossesCut = c < sortedCuts.length && sortedCuts[c]! < first;
+      }
+      const m = Math.floor(first / 60_000);
+      if (m !== minute) {
+        endMinute();
+        minute = m;
+        minuteTotal = 0;
+        minuteInBurst = 0;
+      }
+      if (!cur || first - cur.endMs > opts.burstGapMs || crossesCut) {
+        cur = { start: i, startMs: first, endMs: last, logged: 0, suppressed: 0, peak: 0 };
         open.push(cur);
+        minuteInBurst = 0;
       }
-      cur.endMs = Math.max(cur.endMs, b.lastMs);
-      cur.logged += b.count;
-      const minute = Math.floor(b.firstMs / 60_000);
-      cur.minutes.set(minute, (cur.minutes.get(minute) ?? 0) + b.count);
-      minuteTotals.set(minute, (minuteTotals.get(minute) ?? 0) + b.count);
+      cur.endMs = Math.max(cur.endMs, last);
+      cur.logged += n;
+      minuteTotal += n;
+      minuteInBurst += n;
+      if (minuteInBurst > cur.peak) cur.peak = minuteInBurst;
     }
+    endMinute();
     // suppressed attribution: the burst whose span (+gap) covers it, else the next burst within the gap
-    for (const s of supp) {
-      suppressedTotal += s.count;
-      const t = s.ms;
+    // (bursts are in order and apart, so their starts and ends both ascend)
+    const starts = open.map((o) => o.startMs);
+    for (let k = 0; k < supp.n; k++) {
+      const f = k * MS_ROW;
+      const t = supp.buf[f + MS_MS]!;
+      const c = supp.buf[f + MS_COUNT]!;
+      suppressedTotal += c;
+      // the last burst starting at or before t (an earlier one ends earlier), else the one after it
+      const after = upperBound(starts, t);
       let target: Open | undefined;
-      for (let i = open.length - 1; i >= 0; i--) {
-        const o = open[i]!;
-        if (o.start.firstMs <= t && t <= o.endMs + opts.burstGapMs) { target = o; break; }
-      }
-      target ??= open.find((o) => o.start.firstMs > t && o.start.firstMs - t <= opts.burstGapMs);
+      if (after > 0 && t <= open[after - 1]!.endMs + opts.burstGapMs) target = open[after - 1];
+      else if (after < open.length && open[after]!.startMs - t <= opts.burstGapMs) target = open[after];
       if (target) {
-        target.suppressed += s.count;
-        attributed += s.count;
+        target.suppressed += c;
+        attributed += c;
       } else {
-        pushEv('drops.suppressedUnattributed', { path: s.path, line: s.line, text: s.text });
+        const src = supp.buf[f + MS_SRC]!;
+        pushEv('drops.suppressedUnattributed', { path: digests[src]!.path, line: supp.buf[f + MS_LINE]!, text: textOf(src, supp.buf[f + MS_LINE]!) });
       }
     }
     for (const o of open) {
-      let peak = 0;
-      for (const v of o.minutes.values()) peak = Math.max(peak, v);
+      const src = srcOf(rows, o.start);
+      const f = o.start * ROW;
       bursts.push({
-        start: isWall ? isoUtc(o.start.firstMs) : null,
+        start: isWall ? isoUtc(o.startMs) : null,
         end: isWall ? isoUtc(o.endMs) : null,
-        startUptime: isWall ? null : round3(o.start.firstMs / 1000),
+        startUptime: isWall ? null : round3(o.startMs / 1000),
         endUptime: isWall ? null : round3(o.endMs / 1000),
         logged: o.logged,
         suppressed: o.suppressed,
-        peakPerMinute: peak,
-        path: o.start.path,
-        line: o.start.line,
+        peakPerMinute: o.peak,
+        path: digests[src]!.path,
+        line: rows.buf[f + R_LINE]!,
       });
-      pushEv('drops.bursts', { path: o.start.path, line: o.start.line, text: o.start.text });
-    }
-    for (const [m, n] of [...minuteTotals.entries()].sort((a, b) => a[0] - b[0])) {
-      perMinute.push(isWall ? { minute: isoUtc(m * 60_000), logged: n } : { minute: null, minuteUptime: m * 60, logged: n });
+      pushEv('drops.bursts', { path: digests[src]!.path, line: rows.buf[f + R_LINE]!, text: textOf(src, rows.buf[f + R_LINE]!) });
     }
   };
   const allReboots = digests.flatMap((d) => d.rebootsMs);
-  domain(wall, dedupeSuppressed(wallSuppBySource), true, allReboots);
+  domain(wall, dedupeSuppressed(wallSuppBySource, digests), true, allReboots);
   // Unanchored segments of different boots share one relative clock: no cuts can be placed on it.
-  if (monoAdded) domain(mono, dedupeSuppressed(monoSuppBySource), false, []);
+  if (monoAdded) domain(mono, dedupeSuppressed(monoSuppBySource, digests), false, []);
 
   let undated = 0;
   let undatedSupp = 0;
@@ -316,8 +544,6 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   }
   suppressedTotal += undatedSupp;
   const datedLogged = bursts.reduce((n, b) => n + b.logged, 0);
-  const wallSorted = [...wall.values()].sort((a, b) => a.firstMs - b.firstMs);
-  const monoSorted = [...mono.values()].sort((a, b) => a.firstMs - b.firstMs);
 
   // 4. Context events, sorted by time then source order.
   const events: HostEvent[] = [];
@@ -342,12 +568,11 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
     if (!dup) events.push({ type: e.type, at: e.at, uptime: e.uptime, text: e.text, path: e.path, line: e.line });
   }
 
-  const sources: SourceCoverage[] = perSourceWall.map(({ d, buckets, clock, note }) => {
-    const sorted = [...buckets.values()].sort((a, b) => a.firstMs - b.firstMs);
+  const sources: SourceCoverage[] = perSourceWall.map(({ d, rows, clock, note }) => {
     const span = anchoredSpan.get(d);
-    const firstMs = Math.min(sorted.length ? sorted[0]!.firstMs : Infinity, span ? span[0] : Infinity);
-    const lastMs = Math.max(sorted.length ? sorted[sorted.length - 1]!.lastMs : -Infinity, span ? span[1] : -Infinity);
-    const monoSegs = d.segments.filter((s) => s.monoDrops.size);
+    const firstMs = Math.min(rows.n ? rows.buf[R_FIRST]! : Infinity, span ? span[0] : Infinity);
+    const lastMs = Math.max(rows.n ? rows.buf[(rows.n - 1) * ROW + R_LAST]! : -Infinity, span ? span[1] : -Infinity);
+    const monoSegs = d.segments.filter((s) => s.monoDrops.n);
     const isUnanchored = unanchored.some((u) => u.d === d);
     return {
       path: d.path,
@@ -372,10 +597,10 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
       suppressed: suppressedTotal,
       suppressedUnattributed: suppressedTotal - attributed,
       undated,
-      first: wallSorted.length ? isoUtc(wallSorted[0]!.firstMs) : null,
-      last: wallSorted.length ? isoUtc(wallSorted[wallSorted.length - 1]!.lastMs) : null,
-      firstUptime: !wallSorted.length && monoSorted.length ? round3(monoSorted[0]!.firstMs / 1000) : null,
-      lastUptime: !wallSorted.length && monoSorted.length ? round3(monoSorted[monoSorted.length - 1]!.lastMs / 1000) : null,
+      first: wall.n ? isoUtc(wall.buf[R_FIRST]!) : null,
+      last: wall.n ? isoUtc(wall.buf[(wall.n - 1) * ROW + R_LAST]!) : null,
+      firstUptime: !wall.n && mono.n ? round3(mono.buf[R_FIRST]! / 1000) : null,
+      lastUptime: !wall.n && mono.n ? round3(mono.buf[(mono.n - 1) * ROW + R_LAST]! / 1000) : null,
       perMinute,
       bursts,
     },
@@ -387,35 +612,97 @@ export function correlateDrops(digests: readonly KernelDigest[], opts: DropsOpti
   };
 }
 
-interface MergedSuppressed extends SuppressedLine {
-  readonly path: string;
+/**
+ * Suppressed lines of all sources of one domain, deduplicated and in time order, {@link MS_ROW} numbers each:
+ * the stamp (ms), N, the line and the digest.
+ */
+interface MergedSuppressed {
+  readonly buf: Float64Array;
+  readonly n: number;
 }
+const MS_ROW = 4;
+const MS_MS = 0;
+const MS_COUNT = 1;
+const MS_LINE = 2;
+const MS_SRC = 3;
 
 /** How far apart two copies of one suppressed line may be stamped (second-resolution syslog vs dmesg). */
 const SUPPRESSED_MATCH_MS = 2000;
 
 /**
  * The same `N callbacks suppressed` line seen by several sources counts once: a line of another source
- * with the same N within SUPPRESSED_MATCH_MS is a copy. Lines of one source are never merged.
+ * (another path) with the same N within SUPPRESSED_MATCH_MS is a copy. Lines of one source are never merged.
+ * Kept lines are looked up by N and stamp (sorted per N), so this is n log n, not lines × lines.
  */
-function dedupeSuppressed(sources: readonly { path: string; lines: readonly SuppressedLine[] }[]): MergedSuppressed[] {
-  const merged: MergedSuppressed[] = [];
-  const byCount = new Map<number, { ms: number; path: string }[]>();
-  for (const src of sources) {
-    const added: { count: number; entry: { ms: number; path: string } }[] = [];
-    for (const l of src.lines) {
-      const seen = byCount.get(l.count);
-      if (seen && seen.some((x) => x.path !== src.path && Math.abs(x.ms - l.ms) <= SUPPRESSED_MATCH_MS)) continue;
-      merged.push({ ...l, path: src.path });
-      added.push({ count: l.count, entry: { ms: l.ms, path: src.path } });
+function dedupeSuppressed(sources: readonly SuppSource[], digests: readonly KernelDigest[]): MergedSuppressed {
+  const total = sources.reduce((n, s) => n + s.list.n / SUPP, 0);
+  const out = new Float64Array(Math.max(1, total) * MS_ROW);
+  let n = 0;
+  const pathIds = new Map<string, number>();
+  const pathId = (src: number): number => {
+    const p = digests[src]!.path;
+    let id = pathIds.get(p);
+    if (id === undefined) pathIds.set(p, (id = pathIds.size));
+    return id;
+  };
+  /** Kept lines by N: stamps ascending, and the path of each. */
+  const byCount = new Map<number, { ms: number[]; path: number[] }>();
+  sources.forEach((s, si) => {
+    const path = pathId(s.src);
+    const added: number[] = [];
+    for (let i = 0; i < s.list.n; i += SUPP) {
+      const b = s.list.buf;
+      const ms = b[i + S_MS]! + s.shiftMs;
+      const c = b[i + S_COUNT]!;
+      const seen = byCount.get(c);
+      if (seen) {
+        let copy = false;
+        for (let k = lowerBound(seen.ms, seen.ms.length, ms - SUPPRESSED_MATCH_MS); k < seen.ms.length && seen.ms[k]! <= ms + SUPPRESSED_MATCH_MS; k++) {
+          if (seen.path[k] !== path) {
+            copy = true;
+            break;
+          }
+        }
+        if (copy) continue;
+      }
+      const at = n * MS_ROW;
+      out[at + MS_MS] = ms;
+      out[at + MS_COUNT] = c;
+      out[at + MS_LINE] = b[i + S_LINE]!;
+      out[at + MS_SRC] = s.src;
+      added.push(n++);
     }
-    for (const a of added) {
-      const list = byCount.get(a.count) ?? [];
-      list.push(a.entry);
-      byCount.set(a.count, list);
+    // this source's lines become visible to the next sources only
+    if (si === sources.length - 1) return;
+    const touched = new Set<number>();
+    for (const r of added) {
+      const c = out[r * MS_ROW + MS_COUNT]!;
+      let seen = byCount.get(c);
+      if (!seen) byCount.set(c, (seen = { ms: [], path: [] }));
+      seen.ms.push(out[r * MS_ROW + MS_MS]!);
+      seen.path.push(path);
+      touched.add(c);
     }
-  }
-  return merged.sort((a, b) => a.ms - b.ms || compareText(a.path, b.path) || a.line - b.line);
+    for (const c of touched) {
+      const seen = byCount.get(c)!;
+      const order = seen.ms.map((_, k) => k).sort((x, y) => seen.ms[x]! - seen.ms[y]! || x - y);
+      byCount.set(c, { ms: order.map((k) => seen.ms[k]!), path: order.map((k) => seen.path[k]!) });
+    }
+  });
+  // time order, then path, then line (one source in order, the usual case, is already)
+  const paths = digests.map((d) => d.path);
+  const before = (x: number, y: number): number => out[x * MS_ROW + MS_MS]! - out[y * MS_ROW + MS_MS]!
+    || compareText(paths[out[x * MS_ROW + MS_SRC]!]!, paths[out[y * MS_ROW + MS_SRC]!]!)
+    || out[x * MS_ROW + MS_LINE]! - out[y * MS_ROW + MS_LINE]! || x - y;
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) inOrder = before(i - 1, i) < 0;
+  if (inOrder) return { buf: out, n };
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort(before);
+  const sorted = new Float64Array(Math.max(1, n) * MS_ROW);
+  for (let k = 0; k < n; k++) sorted.set(out.subarray(order[k]! * MS_ROW, order[k]! * MS_ROW + MS_ROW), k * MS_ROW);
+  return { buf: sorted, n };
 }
 
 function round3(x: number): number {
