@@ -9,6 +9,9 @@
  *   journal.json                                 2M `journalctl -o json` lines (some MESSAGE byte arrays, some \u escapes)
  *   usage.log                                    525,600 per-minute samples `2025-03-01 00:00:00 123456`
  *   truth.json                                   what a correct analysis must find in each file
+ * and, each with its own truth file beside the set (made on demand, never regenerating the set):
+ *   long-line.log                                a kern.log with one 200 MB line (issue 8)
+ *   drops-week.log                               a week of a full table: a drop line every second (604,800)
  *
  * Every number in truth.json is counted here while writing, from the same values that are printed, so
  * the runner can compare ctdoctor's JSON with it. Generation is cached: a directory whose truth.json
@@ -594,5 +597,56 @@ export function ensureLongLine(dir: string, p: GenParams, log: (s: string) => vo
   closeSync(tfd);
   renameSync(`${truthPath}.tmp`, truthPath);
   log(`data: wrote long-line.log in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return truth;
+}
+
+// ------------------------------------------------------------------ a week of drops (round 15)
+
+/** Full-scale length of the drops-week log: one drop line a second for 7 days. */
+export const DROPS_WEEK_SECONDS = 7 * 86_400;
+
+/**
+ * Write (or reuse) `drops-week.log`: a table full for a week, the kernel logging one rate-limited drop line
+ * every second (`DROPS_WEEK_SECONDS × scale` of them, at least 1,000) and, every 5 seconds before the drop
+ * line, `net_ratelimit: N callbacks suppressed` (N seeded, 1 to 50). One burst; memory must not grow with
+ * the seconds that saw drops (PERFORMANCE.md round 15). Its truth is `drops-week.truth.json`, written last.
+ */
+export function ensureDropsWeek(dir: string, p: GenParams, log: (s: string) => void = () => {}): KernelTruth {
+  const truthPath = join(dir, 'drops-week.truth.json');
+  const seconds = Math.max(1000, Math.round(DROPS_WEEK_SECONDS * p.scale));
+  if (existsSync(truthPath)) {
+    const t = JSON.parse(readFileSync(truthPath, 'utf8')) as KernelTruth;
+    if (t.dropLines === seconds) return t;
+  }
+  const t0 = Date.now();
+  const rnd = seededRandom(p.seed + 9);
+  const fd = openSync(join(dir, 'drops-week.log'), 'w');
+  let out = '';
+  let lines = 0;
+  let suppressed = 0;
+  for (let i = 0; i < seconds; i++) {
+    const ms = LOG_START_MS + i * 1000;
+    const head = `${syslogStamp(ms)} ${HOST} kernel: [${uptimeText(ms, 0)}] `;
+    if (i % 5 === 0) {
+      const n = 1 + Math.floor(rnd() * 50);
+      suppressed += n;
+      out += `${head}net_ratelimit: ${n} callbacks suppressed\n`;
+      lines++;
+    }
+    out += `${head}nf_conntrack: nf_conntrack: table full, dropping packet\n`;
+    lines++;
+    if (out.length > 1 << 20) {
+      writeSync(fd, out);
+      out = '';
+    }
+  }
+  writeSync(fd, out);
+  closeSync(fd);
+  const truth: KernelTruth = { lines, dropLines: seconds, suppressed, bursts: [{ logged: seconds, suppressed }], peakPerMinute: Math.min(60, seconds) };
+  const tfd = openSync(`${truthPath}.tmp`, 'w');
+  writeSync(tfd, JSON.stringify(truth, null, 2));
+  closeSync(tfd);
+  renameSync(`${truthPath}.tmp`, truthPath);
+  log(`data: wrote drops-week.log in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return truth;
 }
