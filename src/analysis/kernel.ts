@@ -36,8 +36,9 @@ export function secondOf(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
+/** Empty until the first drop: a log of many hosts makes a digest per host, most with few drops or none. */
 export function newDropRows(): DropRows {
-  return { buf: new Float64Array(16 * ROW), n: 0, sorted: true };
+  return { buf: new Float64Array(0), n: 0, sorted: true };
 }
 
 /** What {@link bumpRow} did: joined the last row, opened a row, or opened one its text is worth keeping for. */
@@ -81,7 +82,7 @@ export function bumpRow(l: DropRows, ms: number, line: number, keepGapMs: number
 function makeRoom(l: DropRows): void {
   if (!l.sorted) compactRows(l);
   if ((l.n + 1) * ROW <= l.buf.length * 2 / 3) return;
-  const grown = new Float64Array(Math.max(16 * ROW, Math.ceil(l.buf.length / ROW * 1.5) * ROW));
+  const grown = new Float64Array(Math.max(4 * ROW, Math.ceil(l.buf.length / ROW * 1.5) * ROW));
   grown.set(l.buf.subarray(0, l.n * ROW));
   l.buf = grown;
 }
