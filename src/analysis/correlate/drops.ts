@@ -55,7 +55,9 @@ function newRows(capacity: number): Rows & { src: Uint32Array } {
 
 /** Append row `i` of `from` (its fields and digest) to `to`, which has room. */
 function copyRow(to: Rows & { src: Uint32Array }, from: Rows, i: number): void {
-  to.buf.set(from.buf.subarray(i * ROW, i * ROW + ROW), to.n * ROW);
+  const t = to.n * ROW;
+  const f = i * ROW;
+  for (let k = 0; k < ROW; k++) to.buf[t + k] = from.buf[f + k]!;
   to.src[to.n] = srcOf(from, i);
   to.n++;
 }
