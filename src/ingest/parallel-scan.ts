@@ -88,6 +88,15 @@ const AHEAD_PER_WORKER = 3;
  */
 const AHEAD_MAX_RANGES = 32;
 const PENDING_BYTES = 32 * 1024 * 1024;
+/**
+ * Candidate lines above this share of the bytes scanned (after DENSE_AFTER_RANGES ranges): the workers are
+ * let go and this thread scans the rest itself. Parsing a candidate line costs ~100 times scanning its
+ * bytes, so on such a file (a week of drop lines) the main thread's parse is all the wall time and a worker
+ * saves a few per cent, while its isolate, the transferred stores and the results scanned ahead cost ~100
+ * MiB of peak RSS (round 15: 213 → ~115 MiB on the bench's drops-week log, the same time).
+ */
+export const DENSE_SHARE = 0.25;
+const DENSE_AFTER_RANGES = 2;
 
 /** What a range scan needs to know besides the classifier (plain data: it crosses to workers). */
 export interface ScanJob {
@@ -150,12 +159,34 @@ function findNewline(fd: number, from: number, to: number, block: Buffer, path: 
   return -1;
 }
 
+/**
+ * The two stores of a range's candidates, used again by the thread that filled them once the range was
+ * delivered. A file whose every line is a candidate fills megabytes a range; allocating them anew for each
+ * range left glibc holding tens of MiB of freed blocks (round 15).
+ */
+export interface SinkBuffers {
+  readonly bytes: ArrayBuffer;
+  readonly meta: ArrayBuffer;
+}
+
+/** The stores of a delivered result, to be used again (none for an empty range). */
+export function sinkOf(r: RangeResult): SinkBuffers | null {
+  const bytes = r.bytes.buffer as ArrayBuffer;
+  const meta = r.meta.buffer as ArrayBuffer;
+  return bytes.byteLength > 0 && meta.byteLength > 0 && bytes !== meta ? { bytes, meta } : null;
+}
+
 /** Growable candidate store (its own ArrayBuffers, so they can be transferred to another thread). */
 class CandidateSink {
-  bytes = Buffer.allocUnsafeSlow(64 * 1024);
+  bytes: Buffer;
   used = 0;
-  meta = new Float64Array(3 * 256);
+  meta: Float64Array;
   count = 0;
+
+  constructor(reuse: SinkBuffers | null) {
+    this.bytes = reuse ? Buffer.from(reuse.bytes) : Buffer.allocUnsafeSlow(64 * 1024);
+    this.meta = reuse ? new Float64Array(reuse.meta) : new Float64Array(3 * 256);
+  }
 
   add(buf: Buffer, start: number, end: number, lineNo: number, flags: number): void {
     const len = end - start;
@@ -183,7 +214,7 @@ class CandidateSink {
  * at offset 0 only, lines over the cap cut, a last line without newline), the classifier on each line.
  * `block` is reused; each read is handed on as a fresh view (scanners key their memory by identity).
  */
-export function scanRange(fd: number, job: ScanJob, index: number, classifier: RangeClassifier, block: Buffer): RangeResult {
+export function scanRange(fd: number, job: ScanJob, index: number, classifier: RangeClassifier, block: Buffer, reuse: SinkBuffers | null = null): RangeResult {
   const R = job.rangeBytes;
   const last = index === job.count - 1;
   const a = index * R;
@@ -194,7 +225,7 @@ export function scanRange(fd: number, job: ScanJob, index: number, classifier: R
     pos = nl + 1;
   }
   classifier.reset();
-  const out = new CandidateSink();
+  const out = new CandidateSink(reuse);
   const keep = job.keepBytes;
   const splitter = new LineSplitter((buf, start, end, lineNo, tooLong) => {
     if (tooLong) {
@@ -259,6 +290,8 @@ export interface ParallelScanOptions {
   readonly onProgress?: (bytesRead: number) => void;
   /** Tests: the main thread's bound on undelivered results (default PENDING_BYTES). */
   readonly pendingBytes?: number;
+  /** Called when the file proved dense in candidates and the workers were let go (see DENSE_SHARE). */
+  readonly onDense?: () => void;
 }
 
 const WORKER_URL = new URL('./parallel-scan-worker.js', import.meta.url);
@@ -318,10 +351,15 @@ export async function scanFileParallel(
     };
     if (workers <= 0) {
       const c = makeClassifier();
-      for (let i = 0; i < job.count; i++) deliver(scanRange(fd, job, i, c, block));
+      let spare: SinkBuffers | null = null;
+      for (let i = 0; i < job.count; i++) {
+        const r = scanRange(fd, job, i, c, block, spare);
+        deliver(r);
+        spare = sinkOf(r);
+      }
       return true;
     }
-    await runWorkers(job, cls, Math.min(workers, job.count), deliver, () => ({ fd, classifier: makeClassifier(), block }), opts.pendingBytes ?? PENDING_BYTES);
+    await runWorkers(job, cls, Math.min(workers, job.count), deliver, () => ({ fd, classifier: makeClassifier(), block }), opts.pendingBytes ?? PENDING_BYTES, opts.onDense);
     return true;
   } finally {
     closeSync(fd);
@@ -351,6 +389,7 @@ async function runWorkers(
   job: ScanJob, cls: RangeClassifierModule, n: number, deliver: (r: RangeResult) => void,
   local: () => { readonly fd: number; readonly classifier: RangeClassifier; readonly block: Buffer },
   pendingBytes: number,
+  onDense?: () => void,
 ): Promise<void> {
   const setup: WorkerSetup = { job, cls };
   const pool = Array.from({ length: n }, () => new Worker(WORKER_URL, { workerData: setup }));
@@ -365,9 +404,30 @@ async function runWorkers(
         failed = true;
         reject(err);
       };
-      const send = (w: Worker): void => {
-        if (nextToSend < job.count) w.postMessage(nextToSend++);
+      // ranges sent to each worker and not yet answered; once the file proves dense, workers get no more
+      const outstanding = new Map<Worker, number>();
+      let dense = false;
+      const retired = new Set<Worker>();
+      const retire = (w: Worker): void => {
+        retired.add(w);
+        void w.terminate();
       };
+      const send = (w: Worker): void => {
+        if (dense) {
+          if ((outstanding.get(w) ?? 0) === 0 && !retired.has(w)) retire(w);
+          return;
+        }
+        if (nextToSend < job.count) {
+          outstanding.set(w, (outstanding.get(w) ?? 0) + 1);
+          w.postMessage(nextToSend++);
+        }
+      };
+      let delivered = 0;
+      let scannedBytes = 0;
+      let candidateBytes = 0;
+      // ranges this thread scanned, and the stores of its last delivered one (filled again next)
+      const scannedHere = new Set<number>();
+      let spare: SinkBuffers | null = null;
       // results not delivered yet (waiting for an earlier range of a worker), in bytes: this thread scans
       // on only while they are few (AHEAD_MAX_RANGES, PENDING_BYTES), so memory stays bounded
       let pending = 0;
@@ -385,9 +445,19 @@ async function runWorkers(
         }
         try {
           for (let r = done.get(nextToDeliver); r !== undefined; r = done.get(nextToDeliver)) {
-            done.delete(nextToDeliver++);
+            done.delete(nextToDeliver);
             pending -= size(r);
             deliver(r);
+            if (scannedHere.delete(nextToDeliver)) spare = sinkOf(r);
+            nextToDeliver++;
+            delivered++;
+            if (r.end !== -1) scannedBytes += r.end - r.start;
+            candidateBytes += r.bytes.length;
+            if (!dense && delivered >= DENSE_AFTER_RANGES && candidateBytes > scannedBytes * DENSE_SHARE) {
+              dense = true;
+              for (const w of pool) if ((outstanding.get(w) ?? 0) === 0) retire(w);
+              onDense?.();
+            }
           }
         } catch (err) {
           fail(err);
@@ -402,6 +472,7 @@ async function runWorkers(
             for (let k = 0; k < AHEAD_PER_WORKER; k++) send(w);
             return;
           }
+          outstanding.set(w, (outstanding.get(w) ?? 1) - 1);
           if ('error' in m) {
             fail(m.code === 'CTD_INPUT_UNREADABLE' ? new InputError('CTD_INPUT_UNREADABLE', m.error, { path: job.path }) : new Error(`range scan worker failed: ${m.error}`));
             return;
@@ -415,21 +486,25 @@ async function runWorkers(
         });
         w.on('error', fail);
         w.on('exit', (code) => {
-          if (nextToDeliver < job.count) fail(new Error(`range scan worker exited (${code}) before the scan ended`));
+          if (nextToDeliver < job.count && !retired.has(w)) fail(new Error(`range scan worker exited (${code}) before the scan ended`));
         });
       }
       // this thread's share: a range per turn of the event loop (the workers' replies get in between)
       void (async () => {
         let mine: ReturnType<typeof local> | null = null;
         while (!failed && nextToSend < job.count) {
-          if (nextToSend - nextToDeliver >= AHEAD_MAX_RANGES || pending >= pendingBytes) {
+          // on a dense file this thread parses as it scans: nothing scanned ahead of what waits to be delivered
+          if (nextToSend - nextToDeliver >= AHEAD_MAX_RANGES || pending >= pendingBytes || (dense && pending > 0)) {
             await new Promise<void>((r) => { wake = r; });
             continue;
           }
           mine ??= local();
           const index = nextToSend++;
           try {
-            keep(scanRange(mine.fd, job, index, mine.classifier, mine.block));
+            scannedHere.add(index);
+            const reuse = spare;
+            spare = null;
+            keep(scanRange(mine.fd, job, index, mine.classifier, mine.block, reuse));
           } catch (err) {
             fail(err);
             return;

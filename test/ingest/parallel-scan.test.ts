@@ -272,6 +272,20 @@ describe('parallel range scan (kernel-log)', () => {
     const drops = Buffer.from(Array.from({ length: 40_000 }, (_, k) => `Jun  2 01:${String(Math.floor(k / 1000) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')} web-07 kernel: [${1000 + k}.000001] ${DROP}\n`).join(''));
     await assertSame(drops, { workers: 1, rangeBytes: 16 * 1024, pendingBytes: 1 }, 'one worker, byte bound');
   });
+
+  it('a file dense in candidates lets the workers go after two ranges and ends on this thread: the serial outcome', { skip: parallelScanWorkers() === 0 ? 'no worker script (run from sources) or one core' : false }, async () => {
+    // every line a drop line (a week of a full table): dense; one drop among 19 noise lines: not
+    const line = (k: number, body: string): string => `Jun  2 ${String(Math.floor(k / 3600) % 24).padStart(2, '0')}:${String(Math.floor(k / 60) % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')} web-07 kernel: [${1000 + k}.000001] ${body}\n`;
+    const dense = Buffer.from(Array.from({ length: 30_000 }, (_, k) => line(k, DROP)).join(''));
+    const sparse = Buffer.from(Array.from({ length: 30_000 }, (_, k) => line(k, k % 20 === 0 ? DROP : `eth0: link up ${k}`)).join(''));
+    for (const [bytes, want] of [[dense, 1], [sparse, 0]] as const) {
+      for (const workers of [1, 2]) {
+        let calls = 0;
+        await assertSame(bytes, { workers, rangeBytes: 64 * 1024, onDense: () => calls++ }, `${want ? 'dense' : 'sparse'}, ${workers} workers`);
+        assert.equal(calls, want, `${want ? 'dense' : 'sparse'}, ${workers} workers`);
+      }
+    }
+  });
 });
 
 describe('kernel-log bulk prefilter (nextCandidate + candidateStart)', () => {
