@@ -4,7 +4,7 @@
  * snapshots of the destination, port and pair tallies go back through the port.
  */
 import { workerData } from 'node:worker_threads';
-import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC } from '../util/keys.js';
+import { NO_PORT, PAIR_CODEC, pairTail, PORT_CODEC, V4_CODEC } from '../util/keys.js';
 import { PROTOCOL_NAMES } from '../util/capture-wasm.js';
 import { TallyEngine, type WasmTally } from './wasm-tally.js';
 import {
@@ -67,12 +67,64 @@ function text(len: number): string {
   return s;
 }
 
+/**
+ * IPv6 keys as numbers (round 15): a destination or pair whose address texts contain a colon is counted as
+ * a numeric key over this thread's ids of those texts — (id, V6_KEY, 0) for a destination, (src id, dst
+ * id, pairTail | V6_KEY) for a pair — instead of a string in a Map (a concatenated key string per entry
+ * cost ~1 µs to build and hash, and its garbage). IPv4 keys have 0 in the second word and no bit 30 in the
+ * third (the protocol takes bits 17–24), so the forms never meet. Ids are given by TEXT, whether the text
+ * came with a run (OP_V6TEXT) or inside a record-path key (OP_STR), so a key has one form whichever path
+ * counted it, and every count, slot and eviction is the string form's. The snapshot turns these slots back
+ * into string slots with their texts.
+ */
+const V6_KEY = 1 << 30;
+
+/** The texts of a capture's IPv6 ids, both ways. */
+class V6Texts {
+  readonly texts: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+}
+
+/** The text of pair (src, dst, tail) over the capture's IPv6 texts: PAIR_CODEC's form. */
+function v6PairText(t: V6Texts, a: number, b: number, c: number): string {
+  const port = c & 0x1ffff;
+  return `${t.texts[a]!}\u0000${t.texts[b]!}\u0000${PROTOCOL_NAMES[(c & ~V6_KEY) >>> 17]!}\u0000${port === NO_PORT ? '' : port}`;
+}
+
+/** A record-path pair key of two texts with a colon, as numbers in `out` (false: keep it a string). */
+function v6PairKey(t: V6Texts, key: string, out: Int32Array): boolean {
+  const parts = key.split('\u0000');
+  if (parts.length !== 4 || !parts[0]!.includes(':') || !parts[1]!.includes(':')) return false;
+  const proto = PROTOCOL_NAMES.indexOf(parts[2]!);
+  if (proto < 0) return false;
+  const p = parts[3]!;
+  const port = p === '' ? NO_PORT : /^(?:0|[1-9][0-9]{0,4})$/.test(p) && Number(p) <= 65535 ? Number(p) : -1;
+  if (port < 0) return false;
+  out[0] = t.id(parts[0]!);
+  out[1] = t.id(parts[1]!);
+  out[2] = pairTail(proto, port) | V6_KEY;
+  // only a key whose text comes back exactly (a port written "0443" stays a string)
+  return v6PairText(t, out[0], out[1], out[2]) === key;
+}
+
 function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
   const engine = new TallyEngine(capacity);
   const tallies: WasmTally[] = [engine.tally(0, V4_CODEC), engine.tally(1, V4_CODEC), engine.tally(2, PORT_CODEC), engine.tally(3, PAIR_CODEC)];
   const area = engine.runPtr >> 2;
-  /** The texts of the IPv6 ids this capture named (OP_V6TEXT). */
-  const v6: string[] = [];
+  /** The main thread's IPv6 ids (OP_V6TEXT) as this thread's text ids. */
+  const v6: number[] = [];
+  const texts = new V6Texts();
+  const pair = new Int32Array(3);
   for (;;) {
     const op = next();
     if (op === OP_RUN) {
@@ -87,22 +139,29 @@ function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
       tallies[t]!.addNum(a, b, c);
     } else if (op === OP_STR) {
       const t = next();
-      tallies[t]!.addString(text(next()));
+      const key = text(next());
+      if (t === 1 && key.includes(':')) tallies[1]!.addNum(texts.id(key), V6_KEY, 0);
+      else if (t === 3 && key.includes(':') && v6PairKey(texts, key, pair)) tallies[3]!.addNum(pair[0]!, pair[1]!, pair[2]!);
+      else tallies[t]!.addString(key);
     } else if (op === OP_V6) {
       // CaptureTally.addV6Keys's keys: the destination, the port (numeric, fixed protocol ids), the pair
       const src = v6[next()]!;
       const dst = v6[next()]!;
       const tail = next();
       const port = tail & 0x1ffff;
-      tallies[1]!.addString(dst);
+      tallies[1]!.addNum(dst, V6_KEY, 0);
       if (port !== NO_PORT) tallies[2]!.addNum(tail >>> 17, port, 0);
-      tallies[3]!.addString(`${src}\u0000${dst}\u0000${PROTOCOL_NAMES[tail >>> 17]!}\u0000${port === NO_PORT ? '' : port}`);
+      tallies[3]!.addNum(src, dst, tail | V6_KEY);
     } else if (op === OP_V6TEXT) {
       const id = next();
-      v6[id] = text(next());
+      v6[id] = texts.id(text(next()));
     } else if (op === OP_END) {
       release();
-      return [1, 2, 3].map((t) => tallies[t]!.snapshot(top));
+      return [
+        tallies[1]!.snapshot(top, (a, b) => (b === V6_KEY ? texts.texts[a] : undefined)),
+        tallies[2]!.snapshot(top),
+        tallies[3]!.snapshot(top, (a, b, c) => ((c & V6_KEY) !== 0 ? v6PairText(texts, a, b, c) : undefined)),
+      ];
     } else {
       throw new Error(`unknown op ${op} in the tally ring`);
     }

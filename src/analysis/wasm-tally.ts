@@ -149,9 +149,10 @@ export class WasmTally {
   /**
    * What top(k) for every k ≤ `upTo` and approximate read, copied (the tally thread hands this to the main
    * thread): the slots whose count is at least the upTo-th largest count, ties included — any top(k) picks
-   * among those alone — in slot order (the whole tally when it holds at most upTo keys).
+   * among those alone — in slot order (the whole tally when it holds at most upTo keys). `numText` may
+   * give a numeric key's text: its slot is then a string slot in the copy.
    */
-  snapshot(upTo: number): TallySnapshot {
+  snapshot(upTo: number, numText?: (a: number, b: number, c: number) => string | undefined): TallySnapshot {
     const n = this.field(T_SLOTS);
     const u32 = this.engine.u32;
     const base = this.slots;
@@ -186,8 +187,15 @@ export class WasmTally {
     const strSlots: number[] = [];
     const strTexts: string[] = [];
     kept.forEach((s, i) => {
-      slots.set(u32.subarray(base + s * SLOT_WORDS, base + (s + 1) * SLOT_WORDS), i * SLOT_WORDS);
-      const text = u32[base + s * SLOT_WORDS + S_ISNUM] === 1 ? undefined : this.strKeys[s];
+      const at = base + s * SLOT_WORDS;
+      slots.set(u32.subarray(at, at + SLOT_WORDS), i * SLOT_WORDS);
+      let text: string | undefined;
+      if (u32[at + S_ISNUM] !== 1) text = this.strKeys[s];
+      else if (numText !== undefined) {
+        // a numeric key that stands for a text (the tally thread's IPv6 keys): a string slot in the copy
+        text = numText(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
+        if (text !== undefined) slots[i * SLOT_WORDS + S_ISNUM] = 0;
+      }
       if (text !== undefined) {
         strSlots.push(i);
         strTexts.push(text);
