@@ -33,10 +33,13 @@ export function renderChart(series: readonly (readonly number[])[], opts: ChartO
   let min = Infinity;
   let max = -Infinity;
   for (const s of data) for (const v of s) { min = Math.min(min, v); max = Math.max(max, v); }
+  // the axis starts at 0 (or below); only an all-zero series needs a made-up top (a flat series of 60 drops a
+  // minute is drawn at 60, not under a label of 61)
+  const bottom = Math.min(0, min);
   const plot = asciichart.plot(data.length === 1 ? data[0]! : data, {
     height: opts.height,
-    min: Math.min(0, min),
-    max: max === min ? max + 1 : max,
+    min: bottom,
+    max: max === bottom ? max + 1 : max,
     format: (x: number) => formatLabel(x).padStart(labelWidth),
   });
   return plot.split('\n').map((l) => l.replace(/\s+$/, ''));
