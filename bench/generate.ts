@@ -533,9 +533,16 @@ export function generate(root: string, p: GenParams, log: (s: string) => void = 
   step('usage.log', () => ({ kind: 'timeline', truth: writeUsage(join(dir, 'usage.log'), sz(FULL.usageSamples), p.seed + 8) }));
   const truth: Truth = { params: { ...p, version: GEN_VERSION }, files };
   // truth.json last (via rename): its presence means the set is complete
-  writeSync(openSync(`${truthPath}.tmp`, 'w'), JSON.stringify(truth, null, 2));
-  renameSync(`${truthPath}.tmp`, truthPath);
+  writeTruth(truthPath, truth);
   return { dir, truth };
+}
+
+/** Write a truth file whole or not at all (a temp file renamed): its presence means its data is complete. */
+function writeTruth(path: string, truth: unknown): void {
+  const fd = openSync(`${path}.tmp`, 'w');
+  writeSync(fd, JSON.stringify(truth, null, 2));
+  closeSync(fd);
+  renameSync(`${path}.tmp`, path);
 }
 
 // ------------------------------------------------------------------ long-line case (issue 8)
@@ -592,10 +599,7 @@ export function ensureLongLine(dir: string, p: GenParams, log: (s: string) => vo
   writeSync(fd, tail);
   closeSync(fd);
   const truth: LongLineTruth = { lines: 2 * LONG_LINE_DROPS + 1, dropLines: 2 * LONG_LINE_DROPS, tooLong: 1, longLineBytes: bytes };
-  const tfd = openSync(`${truthPath}.tmp`, 'w');
-  writeSync(tfd, JSON.stringify(truth, null, 2));
-  closeSync(tfd);
-  renameSync(`${truthPath}.tmp`, truthPath);
+  writeTruth(truthPath, truth);
   log(`data: wrote long-line.log in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return truth;
 }
@@ -643,10 +647,7 @@ export function ensureDropsWeek(dir: string, p: GenParams, log: (s: string) => v
   writeSync(fd, out);
   closeSync(fd);
   const truth: KernelTruth = { lines, dropLines: seconds, suppressed, bursts: [{ logged: seconds, suppressed }], peakPerMinute: Math.min(60, seconds) };
-  const tfd = openSync(`${truthPath}.tmp`, 'w');
-  writeSync(tfd, JSON.stringify(truth, null, 2));
-  closeSync(tfd);
-  renameSync(`${truthPath}.tmp`, truthPath);
+  writeTruth(truthPath, truth);
   log(`data: wrote drops-week.log in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return truth;
 }

@@ -105,18 +105,26 @@ function shiftRows(l: DropRows, bootMs: number, src: number): Rows {
   return out;
 }
 
-/** Two sorted row sets of one source summed by second; a second in both keeps `a`'s line. */
-function sumRows(a: Rows, b: Rows): Rows {
+/**
+ * Two sorted row sets merged by second; a second in both is summed and keeps the line of `b`'s row when
+ * `bFirst` says so for the two rows, else `a`'s.
+ */
+function sumRows(a: Rows, b: Rows, bFirst: (i: number, j: number) => boolean = () => false): Rows {
   const out = newRows(a.n + b.n);
   let i = 0;
   let j = 0;
   while (i < a.n || j < b.n) {
     const ka = i < a.n ? keyAt(a, i) : Infinity;
     const kb = j < b.n ? keyAt(b, j) : Infinity;
-    if (ka <= kb) {
+    if (ka < kb) copyRow(out, a, i++);
+    else if (kb < ka) copyRow(out, b, j++);
+    else if (bFirst(i, j)) {
+      copyRow(out, b, j++);
+      addInto(out, a, i++);
+    } else {
       copyRow(out, a, i++);
-      if (ka === kb) addInto(out, b, j++);
-    } else copyRow(out, b, j++);
+      addInto(out, b, j++);
+    }
   }
   return out;
 }
@@ -155,27 +163,7 @@ function mergeMax(lists: readonly Rows[], won: (src: number, count: number) => v
 /** Exactly matched extras added on top of the merged wall rows: a second in both keeps the line logged first. */
 function addExtras(wall: Rows, extra: Rows): Rows {
   if (extra.n === 0) return wall;
-  const out = newRows(wall.n + extra.n);
-  let i = 0;
-  let j = 0;
-  while (i < wall.n || j < extra.n) {
-    const ka = i < wall.n ? keyAt(wall, i) : Infinity;
-    const kb = j < extra.n ? keyAt(extra, j) : Infinity;
-    if (ka !== kb) {
-      if (ka < kb) copyRow(out, wall, i++);
-      else copyRow(out, extra, j++);
-      continue;
-    }
-    const earlier = extra.buf[j * ROW + R_FIRST]! < wall.buf[i * ROW + R_FIRST]!;
-    if (earlier) {
-      copyRow(out, extra, j++);
-      addInto(out, wall, i++);
-    } else {
-      copyRow(out, wall, i++);
-      addInto(out, extra, j++);
-    }
-  }
-  return out;
+  return sumRows(wall, extra, (i, j) => extra.buf[j * ROW + R_FIRST]! < wall.buf[i * ROW + R_FIRST]!);
 }
 
 /**
