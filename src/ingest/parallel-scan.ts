@@ -93,7 +93,7 @@ const PENDING_BYTES = 32 * 1024 * 1024;
  * let go and this thread scans the rest itself. Parsing a candidate line costs ~100 times scanning its
  * bytes, so on such a file (a week of drop lines) the main thread's parse is all the wall time and a worker
  * saves a few per cent, while its isolate, the transferred stores and the results scanned ahead cost ~100
- * MiB of peak RSS (round 15: 213 → ~115 MiB on the bench's drops-week log, the same time).
+ * MiB of peak RSS (round 15: 203–213 → 125–141 MiB on the bench's drops-week log, the same time).
  */
 export const DENSE_SHARE = 0.25;
 const DENSE_AFTER_RANGES = 2;
