@@ -328,18 +328,22 @@ export function createKernelAccumulator(ctx: ParseContext): Accumulator<KernelDi
         const n = e.count ?? 0;
         if (d.firstSuppressed.length < EVIDENCE_KEPT) d.firstSuppressed.push({ path: ctx.path, line, text: e.text });
         const k = keepers.get(d)!;
-        // a drop of the same source and clock just before it: a burst will take this line
-        const keep = (ms: number, lastDropMs: number): void => {
-          if (!(ms >= lastDropMs && ms - lastDropMs <= k.keepGapMs)) k.add(line, e.text);
-        };
+        let ms = NaN;
+        let lastDropMs = NaN;
         if (e.tsMs !== null) {
-          pushSuppressed(d.wallSuppressed, e.tsMs, n, line);
-          keep(e.tsMs, d.lastDropMs);
+          ms = e.tsMs;
+          lastDropMs = d.lastDropMs;
+          pushSuppressed(d.wallSuppressed, ms, n, line);
         } else if (e.uptimeSec !== null) {
-          const ms = e.uptimeSec * 1000;
+          ms = e.uptimeSec * 1000;
+          lastDropMs = seg.lastDropMs;
           pushSuppressed(seg.monoSuppressed, ms, n, line);
-          keep(ms, seg.lastDropMs);
-        } else d.undatedSuppressed += n;
+        } else {
+          d.undatedSuppressed += n;
+          return;
+        }
+        // a drop of the same source and clock just before it: a burst will take this line
+        if (!(ms >= lastDropMs && ms - lastDropMs <= k.keepGapMs)) k.add(line, e.text);
         return;
       }
       default: {
