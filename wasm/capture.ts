@@ -234,28 +234,26 @@ let valEnd: usize = 0;
 
 /**
  * A canonical dotted quad at v ending at a space or the newline (bytes.ts v4At): its value, else -1
- * (as i64, so every address fits).
+ * (as i64, so every address fits). Each octet is read from one 4-byte load without a branch on its
+ * length (SWAR: the first non-digit byte by a bit mask, the digits right-aligned by a shift), so the
+ * 1–3 digit octets of real addresses cost no mispredicted branches; the input area is padded, so
+ * reading past the line is safe.
  */
 function v4At(v: usize): i64 {
   let value: u32 = 0;
-  let octets = 0;
   let p = v;
-  for (;;) {
-    const d0 = p;
-    let o: u32 = 0;
-    let c: u32 = 0;
-    for (;;) {
-      c = at(p);
-      if (c - 48 >= 10) break;
-      o = o * 10 + (c - 48);
-      p++;
-      if (p - d0 > 3) return -1;
-    }
-    const len = p - d0;
-    if (len == 0 || o > 255 || (len > 1 && at(d0) == 48)) return -1;
+  for (let i = 0; i < 4; i++) {
+    const a = load<u32>(p) ^ 0x30303030;
+    const len = <u32>ctz(nonDigits32(a)) >> 3;
+    if (len - 1 >= 3) return -1;                        // no digit, or a fourth digit
+    if (len > 1 && (a & 0xff) == 0) return -1;          // a leading zero
+    const d = a << ((3 - len) << 3);                    // the digits in bytes 0..2, zeros before them
+    const o = (d & 0xf) * 100 + ((d >>> 8) & 0xf) * 10 + ((d >>> 16) & 0xf);
+    if (o > 255) return -1;
     value = (value << 8) | o;
-    octets++;
-    if (octets == 4) {
+    p += len;
+    const c = at(p);
+    if (i == 3) {
       if (c == 32 || c == 10) { valEnd = p; return <i64>value; }
       return -1;
     }
@@ -263,6 +261,19 @@ function v4At(v: usize): i64 {
     p++;
   }
   return unreachable();
+}
+
+/**
+ * SWAR digit test over the four bytes of a (already XORed with `0000`): a byte's bit 4..7 set where it
+ * is not a digit (its high nibble not 0, or its low nibble over 9). No carry crosses a byte.
+ */
+@inline function nonDigits32(a: u32): u32 {
+  return (a & 0xf0f0f0f0) | (((a & 0x0f0f0f0f) + 0x06060606) & 0x10101010);
+}
+
+/** nonDigits32 over eight bytes. */
+@inline function nonDigits64(a: u64): u64 {
+  return (a & 0xf0f0f0f0f0f0f0f0) | (((a & 0x0f0f0f0f0f0f0f0f) + 0x0606060606060606) & 0x1010101010101010);
 }
 
 @inline function hexOf(c: u32): i32 {
@@ -360,21 +371,19 @@ let v6Seen = 0;
   return <i64>id;
 }
 
-/** A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1. */
+/**
+ * A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1. One
+ * 8-byte load (SWAR, as v4At): the digits' length from a bit mask, their value with no branch on it.
+ */
 function portAt(v: usize): i32 {
-  let n: i32 = 0;
-  let p = v;
-  for (;;) {
-    const c = at(p);
-    if (c == 32 || c == 10) break;
-    if (c - 48 >= 10) return -1;
-    n = n * 10 + <i32>(c - 48);
-    p++;
-    if (p - v > 5) return -1;
-  }
-  if (p == v) return -1;
-  valEnd = p;
-  return n;
+  const a = load<u64>(v) ^ 0x3030303030303030;
+  const len = <u32>ctz(nonDigits64(a)) >> 3;
+  if (len - 1 >= 5) return -1;
+  const c = at(v + len);
+  if (c != 32 && c != 10) return -1;
+  const d = a << (<u64>(5 - len) << 3);               // the digits in bytes 0..4, zeros before them
+  valEnd = v + len;
+  return <i32>((d & 0xf) * 10000 + ((d >>> 8) & 0xf) * 1000 + ((d >>> 16) & 0xf) * 100 + ((d >>> 24) & 0xf) * 10 + ((d >>> 32) & 0xf));
 }
 
 @inline function isAt4(p: usize, w: u32): bool { return load<u32>(p) == w; }
@@ -386,57 +395,288 @@ const W_SPOR = 0x726f7073;   // "spor"
 const W_DPOR = 0x726f7064;   // "dpor"
 const W_ZONE = 0x656e6f7a;   // "zone"
 
+
+// What tuplesFast read: the four addresses, the four ports and the flags between the tuples.
+let tSrc: u32 = 0;
+let tDst: u32 = 0;
+let tRsrc: u32 = 0;
+let tRdst: u32 = 0;
+let tOsp: i32 = 0;
+let tOdp: i32 = 0;
+let tRsp: i32 = 0;
+let tRdp: i32 = 0;
+let tFlags: i32 = 0;
+
+const W_SPORT_LO = 0x726f7073;   // "spor"
+const W_T_EQ = 0x3d74;           // "t="
+const W_UNREPLI = 0x494c5045524e555b;  // "[UNREPLI"
+const W_IED_ = 0x5d444549;       // "IED]"
+
+/** Bit 7 of each of the eight bytes of x that is not an ASCII digit (SWAR, no carry crosses a byte). */
+@inline function nonDigitBits(x: u64): u64 {
+  const y = x & 0x7f7f7f7f7f7f7f7f;
+  return (~(y + 0x5050505050505050) | (y + 0x4646464646464646) | x) & 0x8080808080808080;
+}
+
+/** The eight bit-7 flags of m as the bits 0..7 of a byte (byte k → bit k). */
+@inline function packBits(m: u64): u32 {
+  return <u32>(((m >> 7) * 0x0102040810204080) >> 56);
+}
+
+/** The octet of `len` (1–3) digits at p: its value, or 256 for a leading zero (so that the caller's check fails). */
+@inline function octetAt(p: usize, len: u32): u32 {
+  const a = load<u32>(p) ^ 0x30303030;
+  const d = a << ((3 - len) << 3);
+  const o = (d & 0xf) * 100 + ((d >>> 8) & 0xf) * 10 + ((d >>> 16) & 0xf);
+  return len > 1 && (a & 0xff) == 0 ? 256 : o;
+}
+
+/**
+ * A canonical dotted quad at v followed by a space (as v4At): (address of that space) << 32 | value, else
+ * -1. The first four non-digit bytes of the 16 at v are found at once from a bit mask (so no octet waits
+ * for the one before it to be read), then the four octets are read independently.
+ */
+@inline function quadSp(v: usize): i64 {
+  let m = packBits(nonDigitBits(load<u64>(v))) | (packBits(nonDigitBits(load<u64>(v + 8))) << 8);
+  const d1 = ctz(m); m &= m - 1;
+  const d2 = ctz(m); m &= m - 1;
+  const d3 = ctz(m); m &= m - 1;
+  const d4 = ctz(m);
+  const l1 = d1, l2 = d2 - d1 - 1, l3 = d3 - d2 - 1, l4 = d4 - d3 - 1;
+  if ((l1 - 1 >= 3) | (l2 - 1 >= 3) | (l3 - 1 >= 3) | (l4 - 1 >= 3)) return -1;
+  if (((at(v + d1) ^ 46) | (at(v + d2) ^ 46) | (at(v + d3) ^ 46) | (at(v + d4) ^ 32)) != 0) return -1;
+  const o1 = octetAt(v, l1), o2 = octetAt(v + d1 + 1, l2), o3 = octetAt(v + d2 + 1, l3), o4 = octetAt(v + d3 + 1, l4);
+  if ((o1 | o2 | o3 | o4) > 255) return -1;
+  return (<i64>(v + d4) << 32) | <i64>((o1 << 24) | (o2 << 16) | (o3 << 8) | o4);
+}
+
+/** A port (as portAt) at v followed by a space, or by the newline when `nl`: (its end) << 32 | value, else -1. */
+@inline function portSp(v: usize, nl: bool): i64 {
+  const a = load<u64>(v) ^ 0x3030303030303030;
+  const len = <u32>ctz(nonDigits64(a)) >> 3;
+  if (len - 1 >= 5) return -1;
+  const c = at(v + len);
+  if (c != 32 && !(nl && c == 10)) return -1;
+  const d = a << (<u64>(5 - len) << 3);
+  const n = (d & 0xf) * 10000 + ((d >>> 8) & 0xf) * 1000 + ((d >>> 16) & 0xf) * 100 + ((d >>> 24) & 0xf) * 10 + ((d >>> 32) & 0xf);
+  return (<i64>(v + len) << 32) | <i64>n;
+}
+
+/**
+ * The two tuples of the usual entry from `src=` at i (see parseLine), into tSrc..tFlags: the address of
+ * the byte after the last port (a space or the newline), or 0 when the line has any other shape.
+ */
+function tuplesFast(i: usize): usize {
+  let r = quadSp(i + 4);
+  if (r < 0) return 0;
+  let q = <usize>(r >>> 32);
+  tSrc = <u32>r;
+  if (load<u32>(q + 1) != W_DST) return 0;
+  r = quadSp(q + 5);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32);
+  tDst = <u32>r;
+  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) return 0;
+  r = portSp(q + 7, false);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32);
+  tOsp = <i32>r;
+  if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
+  r = portSp(q + 7, false);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32) + 1;
+  tOdp = <i32>r;
+  let flags = 0;
+  if (load<u64>(q) == W_UNREPLI) {
+    if (load<u32>(q + 8) != W_IED_ || at(q + 12) != 32) return 0;
+    flags = F_UNREPLIED;
+    q += 13;
+  }
+  if (load<u32>(q) != W_SRC) return 0;
+  r = quadSp(q + 4);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32);
+  tRsrc = <u32>r;
+  if (load<u32>(q + 1) != W_DST) return 0;
+  r = quadSp(q + 5);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32);
+  tRdst = <u32>r;
+  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) return 0;
+  r = portSp(q + 7, false);
+  if (r < 0) return 0;
+  q = <usize>(r >>> 32);
+  tRsp = <i32>r;
+  if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
+  r = portSp(q + 7, true);
+  if (r < 0) return 0;
+  tRdp = <i32>r;
+  tFlags = flags;
+  return <usize>(r >>> 32);
+}
+
 /**
  * One line at p (its newline somewhere after): the packed entry at e and true, or false when the line
  * is not one this tokenizer takes (the JavaScript parser reads it). `lineEnd` gets the newline's address.
  */
 let lineEnd: usize = 0;
 
-function parseLine(p: usize, e: usize): bool {
+// The head of an entry line, as the two readers below leave it: protocol id, state id (-1 none), timeout
+// (-1 none), 1 when a family word came first, and that word (0 none, 4 `ipv4`, 6 `ipv6`).
+let hProto: i32 = 0;
+let hState: i32 = -1;
+let hTimeout: i32 = -1;
+let hFamily: i32 = 0;
+let hFamilyIs: i32 = 0;
+
+// little-endian spellings of the usual head words
+const W_IPV4 = 0x34767069;   // "ipv4"
+const W_IPV6 = 0x36767069;   // "ipv6"
+const W_TCP_ = 0x20706374;   // "tcp "
+const W_UDP_ = 0x20706475;   // "udp "
+const W_GRE_ = 0x20657267;   // "gre "
+const W_ICMP = 0x706d6369;   // "icmp"
+
+/**
+ * The usual head, read word by word: `[ipv4|ipv6 <digits> ]<tcp|udp|icmp|icmpv6|gre> <digits>
+ * [<timeout> ][<STATE> ]` with single spaces or runs of them, up to `src=`. Returns the address of that
+ * `src=`, or 0 for any other shape — and then `headGeneral` reads the line, so this reader only has to
+ * agree with it on the lines it takes (the differential tests and fuzz compare the two).
+ */
+function headFast(p: usize): usize {
+  let q = p;
+  let w = load<u32>(q);
+  let familyIs = 0;
+  if (w == W_IPV4 || w == W_IPV6) {
+    if (at(q + 4) != 32) return 0;
+    familyIs = w == W_IPV4 ? 4 : 6;
+    q = skipSpaces(q + 5);
+    const d = q;
+    while (at(q) - 48 < 10) q++;
+    if (q == d || at(q) != 32) return 0;
+    q = skipSpaces(q + 1);
+    w = load<u32>(q);
+  }
+  let proto: i32 = -1;
+  if (w == W_TCP_) { proto = P_TCP; q += 4; }
+  else if (w == W_UDP_) { proto = P_UDP; q += 4; }
+  else if (w == W_ICMP) {
+    if (at(q + 4) == 32) { proto = P_ICMP; q += 5; }
+    else if ((load<u32>(q + 4) & 0xffffff) == 0x203676) { proto = P_ICMPV6; q += 7; }  // "v6 "
+    else return 0;
+  } else if (w == W_GRE_) { proto = P_GRE; q += 4; }
+  else return 0;
+  // the protocol's number
+  q = skipSpaces(q);
+  const d = q;
+  while (at(q) - 48 < 10) q++;
+  if (q == d || at(q) != 32) return 0;
+  q = skipSpaces(q + 1);
+  // the timeout: 1–9 digits
+  let timeout: i32 = -1;
+  if (at(q) - 48 < 10) {
+    const t = q;
+    let v: i32 = 0;
+    while (at(q) - 48 < 10) { v = v * 10 + <i32>(at(q) - 48); q++; }
+    if (q - t > 9 || at(q) != 32) return 0;
+    timeout = v;
+    q = skipSpaces(q + 1);
+  }
+  // the state, by whole words (its trailing space included)
+  let state: i32 = -1;
+  if (load<u32>(q) != W_SRC) {
+    const w8 = load<u64>(q);
+    if (w8 == 0x53494c4241545345) {                                  // "ESTABLIS"
+      if (load<u32>(q + 8) != 0x20444548) return 0;                  // "HED "
+      state = S_ESTABLISHED; q += 12;
+    } else if (w8 == 0x4941575f454d4954) {                           // "TIME_WAI"
+      if (load<u16>(q + 8) != 0x2054) return 0;                      // "T "
+      state = 0; q += 10;
+    } else if (w8 == 0x544e45535f4e5953) {                           // "SYN_SENT"
+      const c = at(q + 8);
+      if (c == 32) { state = 2; q += 9; }
+      else if (c == 50 && at(q + 9) == 32) { state = 8; q += 10; }  // "SYN_SENT2"
+      else return 0;
+    } else if (w8 == 0x564345525f4e5953) {                           // "SYN_RECV"
+      if (at(q + 8) != 32) return 0;
+      state = 3; q += 9;
+    } else if (w8 == 0x544941575f4e4946) {                           // "FIN_WAIT"
+      if (at(q + 8) != 32) return 0;
+      state = 4; q += 9;
+    } else if (w8 == 0x4b43415f5453414c) {                           // "LAST_ACK"
+      if (at(q + 8) != 32) return 0;
+      state = 6; q += 9;
+    } else if (w8 == 0x41575f45534f4c43) {                           // "CLOSE_WA"
+      if ((load<u32>(q + 8) & 0xffffff) != 0x205449) return 0;         // "IT "
+      state = 5; q += 11;
+    } else if (<u32>w8 == 0x534f4c43) {                              // "CLOS"
+      if (load<u16>(q + 4) != 0x2045) return 0;                      // "E "
+      state = 7; q += 6;
+    } else if (<u32>w8 == 0x454e4f4e) {                              // "NONE"
+      if (at(q + 4) != 32) return 0;
+      state = 9; q += 5;
+    } else if (<u32>w8 == 0x5453494c) {                              // "LIST"
+      if ((load<u32>(q + 4) & 0xffffff) != 0x204e45) return 0;         // "EN "
+      state = 10; q += 7;
+    } else {
+      return 0;
+    }
+    q = skipSpaces(q);
+    if (load<u32>(q) != W_SRC) return 0;
+  }
+  hProto = proto;
+  hState = state;
+  hTimeout = timeout;
+  hFamily = familyIs != 0 ? 1 : 0;
+  hFamilyIs = familyIs;
+  return q;
+}
+
+/** The head of any line the tokenizer may take (the general reader): as headFast, or 0. */
+function headGeneral(p: usize): usize {
   // column 0: a lower-case name that is not `conntrack ...`
   const c0 = at(p);
-  if (c0 - 97 >= 26 || c0 == 99) return false;
+  if (c0 - 97 >= 26 || c0 == 99) return 0;
   let t1 = p;
   let t1e = tokenEnd(t1);
-  if (t1e == <usize>-1 || !isName(t1, t1e)) return false;
+  if (t1e == <usize>-1 || !isName(t1, t1e)) return 0;
   let j = skipSpaces(t1e);
   let je = tokenEnd(j);
-  if (je == <usize>-1 || !digitsOnly(j, je)) return false;
+  if (je == <usize>-1 || !digitsOnly(j, je)) return 0;
   let family = false;
-  /** The family word: 0 none, 4 `ipv4`, 6 `ipv6`. */
   let familyIs = 0;
   let proto = protocolOf(t1, t1e);
   let i = skipSpaces(je);
   let ie = tokenEnd(i);
-  if (ie == <usize>-1) return false;
+  if (ie == <usize>-1) return 0;
   if (isName(i, ie)) {
     const j2 = skipSpaces(ie);
     const j2e = tokenEnd(j2);
-    if (j2e == <usize>-1) return false;
+    if (j2e == <usize>-1) return 0;
     if (digitsOnly(j2, j2e)) {
       // `ipv4 2 tcp 6 ...`: the first name is the family
-      if (t1e - t1 != 4) return false;
+      if (t1e - t1 != 4) return 0;
       const fw = load<u32>(t1);
       if (fw == 0x34767069) familyIs = 4;       // "ipv4"
       else if (fw == 0x36767069) familyIs = 6;  // "ipv6"
-      else return false;
+      else return 0;
       family = true;
       proto = protocolOf(i, ie);
       i = skipSpaces(j2e);
       ie = tokenEnd(i);
-      if (ie == <usize>-1) return false;
+      if (ie == <usize>-1) return 0;
     }
   }
-  if (proto < 0) return false;
+  if (proto < 0) return 0;
   let timeout: i32 = -1;
   if (digitsOnly(i, ie)) {
-    if (ie - i > 9) return false;
+    if (ie - i > 9) return 0;
     let v: i32 = 0;
     for (let q = i; q < ie; q++) v = v * 10 + <i32>(at(q) - 48);
     timeout = v;
     i = skipSpaces(ie);
     ie = tokenEnd(i);
-    if (ie == <usize>-1) return false;
+    if (ie == <usize>-1) return 0;
   }
   let state: i32 = -1;
   if (i < ie && at(i) != 91) {
@@ -444,10 +684,30 @@ function parseLine(p: usize, e: usize): bool {
     for (let q = i; q < ie; q++) if (at(q) == 61) { hasEq = true; break; }
     if (!hasEq) {
       state = stateOf(i, ie);
-      if (state < 0) return false;
+      if (state < 0) return 0;
       i = skipSpaces(ie);
     }
   }
+
+  hProto = proto;
+  hState = state;
+  hTimeout = timeout;
+  hFamily = family ? 1 : 0;
+  hFamilyIs = familyIs;
+  return i;
+}
+
+function parseLine(p: usize, e: usize): bool {
+  let i = headFast(p);
+  if (i == 0) {
+    i = headGeneral(p);
+    if (i == 0) return false;
+  }
+  const proto = hProto;
+  const state = hState;
+  const timeout = hTimeout;
+  const family = hFamily != 0;
+  const familyIs = hFamilyIs;
 
   // seqScan: one pass over the tokens from i, which must be `src=`
   if (!isAt4(i, W_SRC)) return false;
@@ -468,6 +728,26 @@ function parseLine(p: usize, e: usize): bool {
   let rdst: i64 = 0;
   v6Seen = 0;
   let k = i;
+  // The usual two tuples, `src=A dst=B sport=N dport=N [[UNREPLIED] ]src=C dst=D sport=N dport=N`, with
+  // IPv4 addresses and single spaces, in one straight pass; the loop below then reads the rest of the line
+  // from the state it would have reached itself. Any other shape: the loop reads the line from `src=`.
+  const fast = tuplesFast(i);
+  if (fast != 0) {
+    nsrc = 2;
+    haveFo = true;
+    haveRd = true;
+    src = <i64>tSrc;
+    dst = <i64>tDst;
+    rsrc = <i64>tRsrc;
+    rdst = <i64>tRdst;
+    osp = tOsp;
+    odp = tOdp;
+    rsp = tRsp;
+    rdp = tRdp;
+    flags = tFlags;
+    k = fast;
+    while (at(k) == 32) k++;
+  }
   for (;;) {
     const c = at(k);
     if (c == 10) break;
@@ -529,12 +809,18 @@ function parseLine(p: usize, e: usize): bool {
       k++;
     }
     if (!read) {
+      // to the token's end eight bytes a step: the first byte below `!` or a `[` (SWAR: exact for the first
+      // one, since a borrow only follows a flagged byte); a space or the newline ends the token, any other
+      // such byte (a control byte, a second `[`) refuses the line
       for (;;) {
-        const d = at(k);
-        if (d == 32 || d == 10) break;
-        if (d == 91 || d < 32) return false;
-        k++;
+        const x = load<u64>(k);
+        const t = x ^ 0x5b5b5b5b5b5b5b5b;
+        const f = (((x - 0x2121212121212121) & ~x) | ((t - 0x0101010101010101) & ~t)) & 0x8080808080808080;
+        if (f != 0) { k += <usize>(ctz(f) >> 3); break; }
+        k += 8;
       }
+      const d = at(k);
+      if (d != 32 && d != 10) return false;
     } else {
       k = end;
     }

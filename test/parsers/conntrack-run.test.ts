@@ -188,6 +188,43 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
     }
   });
 
+  it('reads the usual head, tuples and tokens word at a time, and leaves every near miss to the JavaScript parser', () => {
+    // round 16: the head (`headFast`), the two tuples (`tuplesFast`, SWAR octets and ports) and the other
+    // tokens (eight bytes a step) are read word at a time; each line here is the usual entry with ONE
+    // field changed into something those readers must refuse or read exactly as the JavaScript parser does
+    const r = seededRandom(77);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const heads = ['tcp      6 ', 'tcp 6 ', 'udp      17 ', 'icmp     1 ', 'icmpv6   58 ', 'gre      47 ', 'ipv4     2 tcp      6 ', 'ipv6     10 udp      17 ',
+      'tcpx     6 ', 'icmpv    1 ', 'icmpv61  58 ', 'udp      x ', 'udp       ', 'ipv4 x tcp 6 ', 'ipv5     2 tcp      6 ', 'ipv4     2 tcp      ', 'gre 47 47 '];
+    const timeouts = ['431999 ', '0 ', '7 ', '123456789 ', '1234567890 ', '', '12x ', '99  '];
+    const states = ['ESTABLISHED ', 'TIME_WAIT ', 'SYN_SENT ', 'SYN_SENT2 ', 'SYN_RECV ', 'FIN_WAIT ', 'CLOSE_WAIT ', 'LAST_ACK ', 'CLOSE ', 'NONE ', 'LISTEN ', '',
+      'ESTABLISHE ', 'ESTABLISHEDX ', 'TIME_WAITS ', 'SYN_SENT3 ', 'CLOSE_WAX ', 'CLOSEX ', 'NONEX ', 'LISTENX ', 'LIST ', 'established ', 'ESTABLISHED  '];
+    const quads = ['192.0.2.7', '10.244.0.8', '0.0.0.0', '255.255.255.255', '1.22.133.4', '192.0.2.07', '192.0.2.256', '192.0.2.1234', '192.0.2', '1.2.3.4.5', '1..2.3',
+      '192.0.2.7x', '2001:db8::1', '::1', '1.2.3.', '.1.2.3', '999.1.1.1'];
+    const ports = ['0', '1', '80', '443', '65535', '00080', '65536', '99999', '123456', '', 'x', '8x'];
+    const gaps = [' ', ' ', ' ', '  '];
+    const reps = ['[UNREPLIED] ', '[UNREPLIED]x ', '[UNREPLIEDX] ', '[UNREPLI] ', '[UNREPLIED]  '];
+    const tails = ['[ASSURED] mark=0 use=1', 'mark=0 use=1', '[ASSURED] mark=0 zone=0 use=2', '[OFFLOAD] mark=0 use=2', 'mark=0 secctx=system_u:object_r:unlabeled_t:s0 use=1',
+      '[ASSURED] mark=0 use=1 ', '[ASSURED[ mark=0 use=1', 'mark=0\u0001 use=1', 'mark=0 use=1\u007f', 'mark=0 [x] use=1', 'mark=0 a[ use=1', '', 'delta-time=5 mark=0 use=1'];
+    const lines: string[] = [];
+    for (let n = 0; n < 6000; n++) {
+      const odd = Math.floor(r() * 20);
+      const q = (i: number): string => (i === odd ? pick(quads) : pick(quads.slice(0, 5)));
+      const p = (i: number): string => (i === odd ? pick(ports) : pick(ports.slice(0, 5)));
+      const g = (i: number): string => (i === odd ? pick(gaps) : ' ');
+      const head = odd === 0 ? pick(heads) : pick(heads.slice(0, 8));
+      const timeout = odd === 1 ? pick(timeouts) : pick(timeouts.slice(0, 4));
+      const state = odd === 2 ? pick(states) : pick(states.slice(0, 12));
+      const rep = odd === 3 ? pick(reps) : r() < 0.2 ? reps[0]! : '';
+      const tail = odd === 4 ? pick(tails) : pick(tails.slice(0, 5));
+      lines.push(`${head}${timeout}${state}src=${q(5)}${g(6)}dst=${q(7)}${g(8)}sport=${p(9)}${g(10)}dport=${p(11)} ${rep}src=${q(12)}${g(13)}dst=${q(14)}${g(15)}sport=${p(16)}${g(17)}dport=${p(18)}${tail ? ` ${tail}` : ''}\n`);
+    }
+    const bytes = Buffer.from(lines.join(''));
+    let taken = 0;
+    for (const [exactKeys, blocks] of [[200_000, 0], [50, 4096], [500, 777]] as const) taken += assertSame(bytes, exactKeys, blocks, 'near misses');
+    assert.ok(taken > 3 * 2000, `only ${taken} lines were taken by runs`);
+  });
+
   it('takes lines ended by CR LF (text before the CR), not a lone CR or CR CR LF, with the JavaScript outcome', () => {
     const usual = (i: number): string => `tcp      6 ${100 + i} ESTABLISHED src=192.0.2.${i % 250} dst=198.51.100.${i % 7} sport=${1000 + i} dport=443 src=198.51.100.${i % 7} dst=192.0.2.${i % 250} sport=443 dport=${1000 + i} [ASSURED] mark=0 use=1`;
     const v6 = (i: number): string => `udp      17 ${i} src=2001:db8::${(i % 50).toString(16)} dst=2001:db8::35 sport=${2000 + i} dport=53 src=2001:db8::35 dst=2001:db8::${(i % 50).toString(16)} sport=53 dport=${2000 + i} mark=0 use=1`;
