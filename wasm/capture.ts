@@ -971,13 +971,14 @@ const T_HEAP = 6;       // 1 once the tally is a sketch
 const T_SLOT = 8;       // address of the slot records
 const T_HEAPAT = 9;     // address of the heap
 const T_INDEX = 10;     // address of the index
+const T_POSAT = 11;     // address of the heap positions (i32 per slot, sketch only)
 const TALLY_WORDS = 16;
 
 // A slot record (32 bytes, one cache line holds two): everything the sketch touches about a slot in one
 // place, instead of the five typed arrays of heavy-hitters.ts (same values, same order of operations).
 const S_COUNT = 0;      // u32
 const S_ERR = 4;        // u32: the over-count bound (sketch only)
-const S_POS = 8;        // i32: heap position (sketch only)
+const S_UNUSED = 8;     // (the heap position lives in its own array: see T_POSAT)
 const S_ISNUM = 12;     // i32: 1 when the slot holds a numeric key
 const S_A = 16;
 const S_B = 20;
@@ -1023,6 +1024,7 @@ export function initTallies(cap: i32): usize {
     tset(b, T_SLOT, <i32>alloc(<usize>cap * SLOT_BYTES));
     tset(b, T_HEAPAT, <i32>alloc(<usize>cap * 8));
     tset(b, T_INDEX, <i32>alloc(<usize>maxBuckets * 16));
+    tset(b, T_POSAT, <i32>alloc(<usize>cap * 4));
   }
   hbins = alloc(<usize>TKEYS * BINS * 4);
   hmeta = alloc(<usize>TKEYS * 16);
@@ -1109,7 +1111,7 @@ function deleteNum(t: usize, s: i32): void {
 
 function siftDown(t: usize, i: i32): void {
   const heap = <usize>tf(t, T_HEAPAT);
-  const slots = <usize>tf(t, T_SLOT);
+  const posAt = <usize>tf(t, T_POSAT);
   const n = tf(t, T_SLOTS);
   const item = load<i32>(heap + (<usize>i << 3), H_ID);
   const itemCount = load<u32>(heap + (<usize>i << 3), H_COUNT);
@@ -1130,13 +1132,13 @@ function siftDown(t: usize, i: i32): void {
     const to = heap + (<usize>i << 3);
     store<u32>(to, cc, H_COUNT);
     store<i32>(to, moved, H_ID);
-    store<i32>(slots + <usize>moved * SLOT_BYTES, i, S_POS);
+    store<i32>(posAt + (<usize>moved << 2), i);
     i = c;
   }
   const to = heap + (<usize>i << 3);
   store<u32>(to, itemCount, H_COUNT);
   store<i32>(to, item, H_ID);
-  store<i32>(slots + <usize>item * SLOT_BYTES, i, S_POS);
+  store<i32>(posAt + (<usize>item << 2), i);
 }
 
 function buildHeap(t: usize): void {
@@ -1146,7 +1148,7 @@ function buildHeap(t: usize): void {
     const q = slotOf(t, i);
     store<u32>(h, load<u32>(q, S_COUNT), H_COUNT);
     store<i32>(h, i, H_ID);
-    store<i32>(q, i, S_POS);
+    store<i32>(<usize>tf(t, T_POSAT) + (<usize>i << 2), i);
   }
   tset(t, T_HEAP, 1);
   for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(t, i);
@@ -1164,7 +1166,7 @@ function hit(t: usize, id: i32): u32 {
   const c = load<u32>(q, S_COUNT) + 1;
   store<u32>(q, c, S_COUNT);
   if (tf(t, T_HEAP) != 0) {
-    const pos = load<i32>(q, S_POS);
+    const pos = load<i32>(<usize>tf(t, T_POSAT) + (<usize>id << 2));
     store<u32>(heapOf(t, pos), c, H_COUNT);
     siftDown(t, pos);
   }
