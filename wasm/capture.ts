@@ -936,6 +936,7 @@ const C_EVICTED = 15;     // string slots evicted since JavaScript last read the
 const C_ORDER_N = 16;     // ids first counted since the last flush
 const C_REMOTE = 17;      // 1: countRun leaves the destination, port and pair tallies to the tally thread
 const C_V6 = 18;          // entries with IPv6 addresses since the last flush
+const C_LEADER_V6 = 19;   // 1: the leader's key (C_LEADER_SRC) is a capture text id of an IPv6 source
 const C_ASKED_STATE = 20; // .. 30: one word per TCP state
 const C_PROTO = 32;       // .. 36: counts per protocol since the last flush
 const C_STATE = 40;       // .. 50: per TCP state
@@ -998,6 +999,14 @@ const TL_PAIR = 3;
 // histograms: per timeout key, BINS u32 bins and (count, max, used) in hmeta
 const BINS = 131072;
 let hbins: usize = 0;
+/**
+ * IPv6 keys by number (round 16; used with C_REMOTE): the tokenizer's id of an address (per input) → the
+ * capture's id of its TEXT, -1 until JavaScript sets it (countRun stops at an entry with an unset id, EV_V6).
+ * A source is then the numeric key (text id, V6_KEY, 0), as the tally thread counts IPv6 destinations and
+ * pairs; JavaScript gives a record-path source text the same id, so a key has one form whichever path counts it.
+ */
+let v6map: usize = 0;
+const V6_KEY: i32 = 1 << 30;
 let hmeta: usize = 0;
 
 const DAY = 86400;
@@ -1028,11 +1037,14 @@ export function initTallies(cap: i32): usize {
   }
   hbins = alloc(<usize>TKEYS * BINS * 4);
   hmeta = alloc(<usize>TKEYS * 16);
+  v6map = alloc(<usize>V6_MAX * 4);
+  memory.fill(v6map, 0xff, <usize>V6_MAX * 4);
   return ctrl;
 }
 
 export function tallyAt(t: i32): usize { return tallies + <usize>t * TALLY_WORDS * 4; }
 export function evictArea(): usize { return evictLog; }
+export function v6MapArea(): usize { return v6map; }
 export function histBins(k: i32): usize { return hbins + <usize>k * BINS * 4; }
 export function histMeta(k: i32): usize { return hmeta + <usize>k * 16; }
 
@@ -1312,24 +1324,48 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
     if (load<i32>(e, E_RSRC * 4) != d4 || load<i32>(e, E_RDST * 4) != s4
       || (osp >= 0 && rdp >= 0 && rdp != osp) || (odp >= 0 && rsp >= 0 && rsp != odp)) cset(C_NAT, cw(C_NAT) + 1);
 
-    // IPv6 addresses are ids of the tokenizer's: JavaScript counts their keys (as strings) at EV_V6
+    // IPv6 addresses are ids of the tokenizer's. With the tally thread (C_REMOTE) the source is counted here
+    // by its text id (v6map) and the entry's other keys go to the thread with the run; an id without a text
+    // id yet, or no thread, stops at EV_V6 and JavaScript counts the keys
     let sc = 0;
+    let key = s4;
+    let keyV6 = 0;
+    let counted = false;
     if (v6) {
       cset(C_V6, cw(C_V6) + 1);
-      ev |= EV_V6;
+      if (cw(C_REMOTE) == 0) {
+        ev |= EV_V6;
+      } else {
+        const s = load<i32>(v6map + (<usize>s4 << 2));
+        const d = load<i32>(v6map + (<usize>d4 << 2));
+        if (s < 0 || d < 0) {
+          ev |= EV_V6;
+        } else {
+          key = s;
+          keyV6 = 1;
+          sc = <i32>addNum(src, TL_SRC, s, V6_KEY, 0);
+          counted = true;
+        }
+      }
     } else {
       sc = <i32>addNum(src, TL_SRC, s4, 0, 0);
-      const lc = cw(C_LEADER_COUNT);
-      if (sc > lc) {
-        if (cw(C_HAS_LEADER) == 0 || s4 != cw(C_LEADER_SRC) || cw(C_LEADER_STALE) != 0) ev |= EV_LEADER;
-        else cset(C_LEADER_COUNT, sc);
-      } else if (sc == lc && cw(C_HAS_LEADER) != 0 && (cw(C_LEADER_STALE) != 0 || s4 != cw(C_LEADER_SRC))) {
-        ev |= EV_LEADER;
-      }
+      counted = true;
       if (cw(C_REMOTE) == 0) {
         addNum(dst, TL_DST, d4, 0, 0);
         if (odp >= 0) addNum(port, TL_PORT, proto, odp, 0);
         addNum(pair, TL_PAIR, s4, d4, (proto << 17) | (odp >= 0 ? odp : NO_PORT));
+      }
+    }
+    if (counted) {
+      // the leader (the top source) moves on here only when it is the same key; anything else is decided
+      // by JavaScript, which compares texts on a tie
+      const lc = cw(C_LEADER_COUNT);
+      const same = cw(C_HAS_LEADER) != 0 && cw(C_LEADER_STALE) == 0 && key == cw(C_LEADER_SRC) && keyV6 == cw(C_LEADER_V6);
+      if (sc > lc) {
+        if (!same) ev |= EV_LEADER;
+        else cset(C_LEADER_COUNT, sc);
+      } else if (sc == lc && cw(C_HAS_LEADER) != 0 && !same) {
+        ev |= EV_LEADER;
       }
     }
     if (timeout >= 0) {
@@ -1375,8 +1411,18 @@ export function countTriples(ptr: usize, n: i32): void {
     const s4 = load<i32>(e);
     const d4 = load<i32>(e, 4);
     const tail = load<i32>(e, 8);
-    addNum(dst, TL_DST, d4, 0, 0);
     const p = tail & 0x1ffff;
+    if ((tail & V6_KEY) != 0) {
+      // an entry with IPv6 addresses (tokenizer ids): keyed by this thread's text ids (v6map, set from
+      // OP_V6TEXT before the first run that names them), as tally-thread-worker.ts keys IPv6 texts
+      const s = load<i32>(v6map + (<usize>s4 << 2));
+      const d = load<i32>(v6map + (<usize>d4 << 2));
+      addNum(dst, TL_DST, d, V6_KEY, 0);
+      if (p != NO_PORT) addNum(port, TL_PORT, (tail & ~V6_KEY) >>> 17, p, 0);
+      addNum(pair, TL_PAIR, s, d, tail);
+      continue;
+    }
+    addNum(dst, TL_DST, d4, 0, 0);
     if (p != NO_PORT) addNum(port, TL_PORT, tail >>> 17, p, 0);
     addNum(pair, TL_PAIR, s4, d4, tail);
   }

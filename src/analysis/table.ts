@@ -30,12 +30,12 @@ import type { AnyRecord, CapturePartial, ConntrackEntry, ConntrackTrailer } from
 import type { Evidence, TableSection } from '../model/report.js';
 import { BoundedTally, CappedCounter, EXACT_KEYS, type TallyItem } from './heavy-hitters.js';
 import { NO_PORT, PAIR_CODEC, PORT_CODEC, V4_CODEC, pairTail, v4Text } from '../util/keys.js';
-import { TallyEngine, WasmTally } from './wasm-tally.js';
+import { TallyEngine, V6Texts, WasmTally } from './wasm-tally.js';
 import { acquireTallyThread, RemoteTally, type TallyThread } from './tally-thread.js';
 import {
-  C_ASSURED, C_EARLY, C_ENTRIES, C_EVENT, C_HAS_LEADER, C_LEADER_COUNT, C_LEADER_SRC, C_LEADER_STALE, C_NAT, C_OFFLOAD, C_ORDER,
-  C_ORDER_N, C_PROTO, C_REMOTE, C_SC, C_STATE, C_UNREPLIED, C_V6, C_ZONE, E_DST, E_ODP, E_PROTO, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE, EV_V6,
-  EV_UNREPLIED, HIST_BINS, K_PROTO, K_STATE, K_TKEY, K_ZONE, PROTOCOL_NAMES, STATE_NAMES, TIMEOUT_KEY_NAMES, TIMEOUT_KEYS,
+  C_ASSURED, C_EARLY, C_ENTRIES, C_EVENT, C_HAS_LEADER, C_LEADER_COUNT, C_LEADER_SRC, C_LEADER_STALE, C_LEADER_V6, C_NAT, C_OFFLOAD, C_ORDER,
+  C_ORDER_N, C_PROTO, C_REMOTE, C_SC, C_STATE, C_UNREPLIED, C_V6, C_ZONE, E_DST, E_FAMILY, E_ODP, E_PROTO, E_SRC, E_STATE, ENTRY_WORDS, EV_ESTDAY, EV_FIRST, EV_LEADER, EV_STATE, EV_V6,
+  EV_UNREPLIED, FAM_V6, HIST_BINS, K_PROTO, K_STATE, K_TKEY, K_ZONE, PROTOCOL_NAMES, STATE_NAMES, TIMEOUT_KEY_NAMES, TIMEOUT_KEYS, V6_IDS, V6_KEY,
   captureEngineEnabled,
 } from '../util/capture-wasm.js';
 import type { ConntrackRun } from '../model/records.js';
@@ -233,6 +233,15 @@ export class CaptureTally {
   private leaderSrc4 = 0;
   /** True when leaderSrc4 does not describe leaderKey (the leader came from the string path). */
   private leaderSrc4Stale = true;
+  /** leaderSrc4 is a text id of {@link v6Texts} (an IPv6 source), not an IPv4 address. */
+  private leaderV6 = false;
+  /**
+   * With the tally thread (round 16): IPv6 sources are numeric keys (text id, V6_KEY, 0) over these ids, and
+   * the engine's map gives the input tokenizer's ids their text ids (wasm/capture.ts v6map), so countRun
+   * counts an IPv6 run entry without stopping once its ids are known. Null otherwise (string keys).
+   */
+  private readonly v6Texts: V6Texts | null = null;
+  private readonly v6Map: Int32Array | null = null;
   readonly destinations: CaptureKeyTally;
   readonly destinationPorts: CaptureKeyTally;
   readonly pairs: CaptureKeyTally;
@@ -289,7 +298,24 @@ export class CaptureTally {
     if (engine) {
       const e = new TallyEngine(capacity);
       this.engine = e;
-      this.sources = e.tally(0, V4_CODEC);
+      if (this.thread !== null) {
+        const texts = new V6Texts();
+        this.v6Texts = texts;
+        this.v6Map = new Int32Array(e.x.memory.buffer, e.x.v6MapArea(), V6_IDS);
+        this.sources = e.tally(0, V4_CODEC, {
+          text: (a, b) => (b === V6_KEY ? texts.texts[a] : undefined),
+          parse: (key, out) => {
+            const id = key.includes(':') ? texts.find(key) : -1;
+            if (id < 0) return false;
+            out[0] = id;
+            out[1] = V6_KEY;
+            out[2] = 0;
+            return true;
+          },
+        });
+      } else {
+        this.sources = e.tally(0, V4_CODEC);
+      }
       if (this.thread !== null) {
         this.thread.begin(capacity, top);
         e.ctrl[C_REMOTE] = 1;
@@ -326,9 +352,6 @@ export class CaptureTally {
     e.loadRun(entries, n);
     this.writeLeader(ctrl);
     this.dirty = true;
-    const thread = this.thread;
-    /** Entries before this one have gone to the tally thread. */
-    let sent = 0;
     let i = 0;
     while ((i = e.countRun(i, n)) < n) {
       // entry i wants its line as evidence, or its IPv6 keys counted here; the module counted the rest
@@ -346,22 +369,51 @@ export class CaptureTally {
       if ((ev & EV_ESTDAY) !== 0 && this.establishedDayLeft === null) this.establishedDayLeft = evidence();
       if ((ev & EV_LEADER) !== 0) {
         this.leaderCount = ctrl[C_LEADER_COUNT]!;
-        const src4 = entries[i * ENTRY_WORDS + E_SRC]!;
-        this.leaderStep(src4, ctrl[C_SC]!, () => v4Text(src4), evidence);
+        const at = i * ENTRY_WORDS;
+        if ((entries[at + E_FAMILY]! & FAM_V6) !== 0) {
+          // an IPv6 source the module counted by its text id (with the tally thread only)
+          const id = this.v6Map![entries[at + E_SRC]!]!;
+          const texts = this.v6Texts!;
+          this.leaderStep(id, ctrl[C_SC]!, () => texts.texts[id]!, evidence, true);
+        } else {
+          const src4 = entries[at + E_SRC]!;
+          this.leaderStep(src4, ctrl[C_SC]!, () => v4Text(src4), evidence);
+        }
         this.writeLeader(ctrl);
       }
       if ((ev & EV_V6) !== 0) {
-        // the IPv4 entries before it first: the tally thread sees every key in input order
-        if (thread !== null) thread.run(entries.subarray(sent * ENTRY_WORDS), i - sent);
-        sent = i + 1;
         this.leaderCount = ctrl[C_LEADER_COUNT]!;
-        this.addV6Keys(run, i, evidence);
+        if (this.thread !== null) {
+          // an IPv6 id first seen in this capture: its text gets a text id (and goes to the tally thread before
+          // the run's triples), the source is counted here; the module counts such entries from now on
+          const at = i * ENTRY_WORDS;
+          const id = this.v6Id(run, entries[at + E_SRC]!);
+          this.v6Id(run, entries[at + E_DST]!);
+          const texts = this.v6Texts!;
+          this.leaderStep(id, this.sources.addNum(id, V6_KEY, 0), () => texts.texts[id]!, evidence, true);
+        } else {
+          this.addV6Keys(run, i, evidence);
+        }
         this.writeLeader(ctrl);
       }
       i++;
     }
-    if (thread !== null) thread.run(entries.subarray(sent * ENTRY_WORDS), n - sent);
+    // the whole run to the tally thread, IPv6 entries included (their ids' texts went before, at EV_V6)
+    if (this.thread !== null) this.thread.run(entries, n);
     this.leaderCount = ctrl[C_LEADER_COUNT]!;
+  }
+
+  /** The text id of the input tokenizer's IPv6 id `tok` (with the tally thread): made and sent at its first sight. */
+  private v6Id(run: ConntrackRun, tok: number): number {
+    const map = this.v6Map!;
+    let id = map[tok]!;
+    if (id < 0) {
+      const text = run.v6Text(tok);
+      id = this.v6Texts!.id(text);
+      map[tok] = id;
+      this.thread!.v6Text(tok, text);
+    }
+    return id;
   }
 
   /**
@@ -388,11 +440,6 @@ export class CaptureTally {
     this.leaderByText(src, this.sources.addString(src), evidence);
     const proto = entries[at + E_PROTO]!;
     const odp = entries[at + E_ODP]!;
-    if (this.thread !== null) {
-      // the same three keys, made on the tally thread from the ids
-      this.thread.v6(srcId, src, dstId, dst, pairTail(proto, odp < 0 ? NO_PORT : odp));
-      return;
-    }
     this.destinations.addString(dst);
     // PORT_CODEC's numeric form of `tcp/443` (the tokenizer's protocol ids are the fixed ones of util/keys.ts)
     if (odp >= 0) this.destinationPorts.addNum(proto, odp, 0);
@@ -405,6 +452,7 @@ export class CaptureTally {
     ctrl[C_LEADER_SRC] = this.leaderSrc4;
     ctrl[C_LEADER_COUNT] = this.leaderCount;
     ctrl[C_LEADER_STALE] = this.leaderSrc4Stale ? 1 : 0;
+    ctrl[C_LEADER_V6] = this.leaderV6 ? 1 : 0;
   }
 
   /** Fold the engine's counters since the last sync into the fields here, names in first-count order. */
@@ -490,7 +538,11 @@ export class CaptureTally {
 
     // evidence for the top source without keeping a line per source: remember a line of the
     // current leader whenever the lead changes (top(1) at the end is that leader, ties aside)
-    this.leaderByText(r.origSrc, this.sources.add(r.origSrc), () => ({ path, line: r.src.lineNo, text: entryText(r) }));
+    const ev = (): Evidence => ({ path, line: r.src.lineNo, text: entryText(r) });
+    // an IPv6 source with the tally thread: its text id, as countRun counts a run's (round 16)
+    const v6 = this.v6Texts !== null && r.origSrc.includes(':') ? this.v6Texts.id(r.origSrc) : -1;
+    if (v6 >= 0) this.leaderStep(v6, this.sources.addNum(v6, V6_KEY, 0), () => r.origSrc, ev, true);
+    else this.leaderByText(r.origSrc, this.sources.add(r.origSrc), ev);
     this.destinations.add(r.origDst);
     const port = r.origDport;
     const pk = this.portKeys(r.protocol, port);
@@ -542,28 +594,33 @@ export class CaptureTally {
    * The top-source leader after a numeric source reached count sc (addPacked's rule, also the engine's
    * EV_LEADER): the leader's own entries only raise its count; a new leader costs a string and evidence.
    */
-  private leaderStep(src4: number, sc: number, keyOf: () => string, evidence: Evidence | (() => Evidence)): void {
+  private leaderStep(src4: number, sc: number, keyOf: () => string, evidence: Evidence | (() => Evidence), v6 = false): void {
     const ev = (): Evidence => (typeof evidence === 'function' ? evidence() : evidence);
+    // the same key as the leader's, known by number (src4 and whether it is an IPv6 text id)
+    const same = this.leaderKey !== null && !this.leaderSrc4Stale && src4 === this.leaderSrc4 && v6 === this.leaderV6;
     if (sc > this.leaderCount) {
-      if (this.leaderKey === null || src4 !== this.leaderSrc4 || this.leaderSrc4Stale) {
+      if (!same) {
         const key = keyOf();
         if (this.leaderKey !== key) this.leaderEvidence = ev();
         this.leaderKey = key;
         this.leaderSrc4 = src4;
+        this.leaderV6 = v6;
         this.leaderSrc4Stale = false;
       }
       this.leaderCount = sc;
-    } else if (sc === this.leaderCount && this.leaderKey !== null && (this.leaderSrc4Stale || src4 !== this.leaderSrc4)) {
+    } else if (sc === this.leaderCount && this.leaderKey !== null && !same) {
       const key = keyOf();
       if (key < this.leaderKey) {
         this.leaderEvidence = ev();
         this.leaderKey = key;
         this.leaderSrc4 = src4;
+        this.leaderV6 = v6;
         this.leaderSrc4Stale = false;
         this.leaderCount = sc;
       }
     }
   }
+
 
   /**
    * {@link addEntry} for an entry of the capture fast path (its four addresses as int32, see

@@ -5,10 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { NO_PORT, PAIR_CODEC, pairTail, PORT_CODEC, V4_CODEC } from '../util/keys.js';
-import { PROTOCOL_NAMES } from '../util/capture-wasm.js';
-import { TallyEngine, type WasmTally } from './wasm-tally.js';
+import { PROTOCOL_NAMES, V6_KEY } from '../util/capture-wasm.js';
+import { TallyEngine, V6Texts, type WasmTally } from './wasm-tally.js';
 import {
-  H_DONE, H_FAILED, H_READ, H_WRITE, OP_END, OP_NUM, OP_RUN, OP_STR, OP_V6, OP_V6TEXT, RING_MASK,
+  H_DONE, H_FAILED, H_READ, H_WRITE, OP_END, OP_NUM, OP_RUN, OP_STR, OP_V6TEXT, RING_MASK,
   type TallyThreadData, type TallyThreadResult, type TallyThreadStart,
 } from './tally-thread.js';
 
@@ -73,28 +73,11 @@ function text(len: number): string {
  * id, pairTail | V6_KEY) for a pair — instead of a string in a Map (a concatenated key string per entry
  * cost ~1 µs to build and hash, and its garbage). IPv4 keys have 0 in the second word and no bit 30 in the
  * third (the protocol takes bits 17–24), so the forms never meet. Ids are given by TEXT, whether the text
- * came with a run (OP_V6TEXT) or inside a record-path key (OP_STR), so a key has one form whichever path
- * counted it, and every count, slot and eviction is the string form's. The snapshot turns these slots back
- * into string slots with their texts.
+ * came with a run (OP_V6TEXT, which also fills the module's map from the input tokenizer's ids, so that
+ * countTriples keys a run's IPv6 entries itself, round 16) or inside a record-path key (OP_STR), so a key
+ * has one form whichever path counted it, and every count, slot and eviction is the string form's. The
+ * snapshot turns these slots back into string slots with their texts.
  */
-const V6_KEY = 1 << 30;
-
-/** The texts of a capture's IPv6 ids, both ways. */
-class V6Texts {
-  readonly texts: string[] = [];
-  private readonly ids = new Map<string, number>();
-
-  id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.texts.length;
-      this.texts.push(text);
-      this.ids.set(text, id);
-    }
-    return id;
-  }
-}
-
 /** The text of pair (src, dst, tail) over the capture's IPv6 texts: PAIR_CODEC's form. */
 function v6PairText(t: V6Texts, a: number, b: number, c: number): string {
   const port = c & 0x1ffff;
@@ -121,8 +104,8 @@ function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
   const engine = new TallyEngine(capacity);
   const tallies: WasmTally[] = [engine.tally(0, V4_CODEC), engine.tally(1, V4_CODEC), engine.tally(2, PORT_CODEC), engine.tally(3, PAIR_CODEC)];
   const area = engine.runPtr >> 2;
-  /** The main thread's IPv6 ids (OP_V6TEXT) as this thread's text ids. */
-  const v6: number[] = [];
+  /** The input tokenizer's IPv6 ids (OP_V6TEXT) as this thread's text ids, in the module (countTriples reads it). */
+  const v6map = engine.x.v6MapArea() >> 2;
   const texts = new V6Texts();
   const pair = new Int32Array(3);
   for (;;) {
@@ -143,18 +126,9 @@ function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
       if (t === 1 && key.includes(':')) tallies[1]!.addNum(texts.id(key), V6_KEY, 0);
       else if (t === 3 && key.includes(':') && v6PairKey(texts, key, pair)) tallies[3]!.addNum(pair[0]!, pair[1]!, pair[2]!);
       else tallies[t]!.addString(key);
-    } else if (op === OP_V6) {
-      // CaptureTally.addV6Keys's keys: the destination, the port (numeric, fixed protocol ids), the pair
-      const src = v6[next()]!;
-      const dst = v6[next()]!;
-      const tail = next();
-      const port = tail & 0x1ffff;
-      tallies[1]!.addNum(dst, V6_KEY, 0);
-      if (port !== NO_PORT) tallies[2]!.addNum(tail >>> 17, port, 0);
-      tallies[3]!.addNum(src, dst, tail | V6_KEY);
     } else if (op === OP_V6TEXT) {
       const id = next();
-      v6[id] = texts.id(text(next()));
+      engine.i32[v6map + id] = texts.id(text(next()));
     } else if (op === OP_END) {
       release();
       return [

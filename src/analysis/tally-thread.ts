@@ -13,13 +13,12 @@
  *
  * The adds travel through a ring of int32 words in a SharedArrayBuffer (no message per add):
  * - OP_RUN n, then n triples (source, destination, pair tail): a run of packed entries, counted by the
- *   module's countTriples as countRun counts them;
+ *   module's countTriples as countRun counts them; an entry with IPv6 addresses has their tokenizer ids
+ *   and V6_KEY in its tail (round 16), and the worker keys it by the texts OP_V6TEXT gave those ids;
  * - OP_NUM t a b c: a numeric key added to tally t (1 destinations, 2 ports, 3 pairs) by the record path;
  * - OP_STR t len, then the key's UTF-16 code units two per word: a string key (an IPv6 address);
  * - OP_V6TEXT id len, then UTF-16 as OP_STR: the text of the input tokenizer's IPv6 address id (sent
- *   once per capture, before the first OP_V6 that names it);
- * - OP_V6 src dst tail: a run entry with IPv6 addresses (ids) and pair tail: its destination, port and pair
- *   keys, made on the worker exactly as CaptureTally.addV6Keys makes them;
+ *   once per capture, before the first run entry that names it);
  * - OP_END: the capture is complete; the worker posts the snapshots and raises H_DONE.
  * Positions are word counts that wrap at 2^32 (int32 arithmetic); a message may straddle the ring's end.
  *
@@ -31,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KeyCodec, TallyItem } from './heavy-hitters.js';
 import { SnapshotTally, type TallySnapshot } from './wasm-tally.js';
-import { E_DST, E_ODP, E_PROTO, E_SRC, ENTRY_WORDS, RUN_ENTRIES, V6_IDS } from '../util/capture-wasm.js';
+import { E_DST, E_FAMILY, E_ODP, E_PROTO, E_SRC, ENTRY_WORDS, FAM_V6, RUN_ENTRIES, V6_IDS, V6_KEY } from '../util/capture-wasm.js';
 import { NO_PORT } from '../util/keys.js';
 
 /** Header words (their own SharedArrayBuffer). */
@@ -39,7 +38,7 @@ export const H_WRITE = 0, H_READ = 1, H_DONE = 2, H_FAILED = 3, HEADER_WORDS = 4
 /** Ring size in int32 words (a power of 2; 1 MiB, ~87,000 entries of backlog). */
 export const RING_WORDS = 1 << 18;
 export const RING_MASK = RING_WORDS - 1;
-export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4, OP_V6TEXT = 5, OP_V6 = 6;
+export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4, OP_V6TEXT = 5;
 /**
  * Words written before they are published. A publish wakes the worker (a futex call when it waits): per
  * run, the ~52,000 runs an IPv6 line cuts in the bench's 1M capture cost ~0.2 s of the main thread.
@@ -174,7 +173,7 @@ export class TallyThread {
       const odp = entries[e + E_ODP]!;
       ring[w & RING_MASK] = entries[e + E_SRC]!;
       ring[(w + 1) & RING_MASK] = entries[e + E_DST]!;
-      ring[(w + 2) & RING_MASK] = (entries[e + E_PROTO]! << 17) | (odp >= 0 ? odp : NO_PORT);
+      ring[(w + 2) & RING_MASK] = (entries[e + E_PROTO]! << 17) | (odp >= 0 ? odp : NO_PORT) | ((entries[e + E_FAMILY]! & FAM_V6) !== 0 ? V6_KEY : 0);
       w = (w + 3) | 0;
     }
     this.w = w;
@@ -196,17 +195,12 @@ export class TallyThread {
     this.text(OP_STR, t, key);
   }
 
-  /** A run entry with IPv6 addresses: the ids and texts of its source and destination, and its pair tail. */
-  v6(srcId: number, src: string, dstId: number, dst: string, tail: number): void {
+  /** The text of the input tokenizer's IPv6 id `id` (sent once per capture, before any run entry naming it). */
+  v6Text(id: number, text: string): void {
     const known = this.v6Known ?? (this.v6Known = new Uint8Array(V6_IDS));
-    if (known[srcId] === 0) { known[srcId] = 1; this.text(OP_V6TEXT, srcId, src); }
-    if (known[dstId] === 0) { known[dstId] = 1; this.text(OP_V6TEXT, dstId, dst); }
-    this.room(4);
-    this.put(OP_V6);
-    this.put(srcId);
-    this.put(dstId);
-    this.put(tail);
-    if (this.unpublished >= PUBLISH_WORDS) this.publish();
+    if (known[id] !== 0) return;
+    known[id] = 1;
+    this.text(OP_V6TEXT, id, text);
   }
 
   /** op, then t, then the UTF-16 code units of `key` two per word (written in parts: a key may be longer than the ring). */

@@ -40,8 +40,8 @@ export class TallyEngine {
   }
 
   /** The WasmTally for tally t (0 sources, 1 destinations, 2 ports, 3 pairs). */
-  tally(t: number, codec: KeyCodec): WasmTally {
-    const w = new WasmTally(this, t, codec);
+  tally(t: number, codec: KeyCodec, texts?: NumericTexts): WasmTally {
+    const w = new WasmTally(this, t, codec, texts);
     this.tallies[t] = w;
     return w;
   }
@@ -68,6 +68,41 @@ export class TallyEngine {
   }
 }
 
+/**
+ * Ids of IPv6 address texts, both ways, per capture (round 15/16): the tally thread keys IPv6 destinations
+ * and pairs by them, the main thread IPv6 sources; an id is given by TEXT, so a key has one id whichever
+ * path (a run's tokenizer id, a record's string) brought it.
+ */
+export class V6Texts {
+  readonly texts: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** The id of `text`, or -1 when it has none yet. */
+  find(text: string): number {
+    return this.ids.get(text) ?? -1;
+  }
+
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+}
+
+/**
+ * Numeric keys that stand for texts the codec has no numeric form of (IPv6 addresses by text id, see
+ * {@link V6Texts}): `text` gives such a key's text (undefined: the codec's), `parse` a text's key when
+ * it is one of them.
+ */
+export interface NumericTexts {
+  text(a: number, b: number, c: number): string | undefined;
+  parse(key: string, out: Int32Array): boolean;
+}
+
 /** The BoundedTally interface over tally t of a {@link TallyEngine} (see the module doc). */
 export class WasmTally {
   private readonly engine: TallyEngine;
@@ -79,11 +114,13 @@ export class WasmTally {
   /** Text of the string keys by slot. */
   private readonly strKeys: (string | undefined)[] = [];
   private readonly scratch = new Int32Array(3);
+  private readonly texts: NumericTexts | undefined;
 
-  constructor(engine: TallyEngine, t: number, codec: KeyCodec) {
+  constructor(engine: TallyEngine, t: number, codec: KeyCodec, texts?: NumericTexts) {
     this.engine = engine;
     this.t = t;
     this.codec = codec;
+    this.texts = texts;
     this.base = engine.x.tallyAt(t) >> 2;
     this.slots = engine.i32[this.base + T_SLOT]! >> 2;
   }
@@ -143,7 +180,7 @@ export class WasmTally {
 
   /** The k most frequent keys, count descending then key ascending (BoundedTally.top). */
   top(k: number): TallyItem<undefined>[] {
-    return topOfSlots(this.engine.u32, this.slots, this.field(T_SLOTS), this.approximate, (s) => this.strKeys[s], this.codec, k);
+    return topOfSlots(this.engine.u32, this.slots, this.field(T_SLOTS), this.approximate, (s) => this.strKeys[s], this.codec, k, this.texts);
   }
 
   /**
@@ -207,7 +244,7 @@ export class WasmTally {
   /** The count held for a key (an upper bound once approximate), 0 when not held. */
   get(key: string): number {
     let s: number;
-    if (this.codec.parse(key, this.scratch)) {
+    if (this.codec.parse(key, this.scratch) || (this.texts !== undefined && this.texts.parse(key, this.scratch))) {
       const sc = this.scratch;
       s = this.engine.x.tallyFind(this.t, sc[0]!, sc[1]!, sc[2]!);
     } else {
@@ -233,7 +270,9 @@ export interface TallySnapshot {
  * The k most frequent keys of a tally's slot records (from word `base` of u32, `n` slots), count
  * descending then key ascending: BoundedTally.top over the module's slot layout.
  */
-function topOfSlots(u32: Uint32Array, base: number, n: number, sketch: boolean, strKey: (s: number) => string | undefined, codec: KeyCodec, k: number): TallyItem<undefined>[] {
+function topOfSlots(
+  u32: Uint32Array, base: number, n: number, sketch: boolean, strKey: (s: number) => string | undefined, codec: KeyCodec, k: number, texts?: NumericTexts,
+): TallyItem<undefined>[] {
   if (k <= 0) return [];
   const cache = new Map<number, string>();
   const keyOf = (s: number): string => {
@@ -241,7 +280,8 @@ function topOfSlots(u32: Uint32Array, base: number, n: number, sketch: boolean, 
     if (u32[at + S_ISNUM] !== 1) return strKey(s)!;
     let key = cache.get(s);
     if (key === undefined) {
-      key = codec.text(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
+      const a = u32[at + S_A]! | 0, b = u32[at + S_B]! | 0, c = u32[at + S_C]! | 0;
+      key = texts?.text(a, b, c) ?? codec.text(a, b, c);
       cache.set(s, key);
     }
     return key;

@@ -33,6 +33,7 @@ export interface CaptureExports {
   countTriples(ptr: number, n: number): void;
   v6Area(): number;
   v6Interned(): number;
+  v6MapArea(): number;
 }
 
 interface WasmApi {
@@ -52,6 +53,13 @@ export const F_ASSURED = 1, F_UNREPLIED = 2, F_OFFLOAD = 4;
 export const FAM_EXTENDED = 1, FAM_V6 = 2;
 /** IPv6 ids per input at most (wasm/capture.ts V6_MAX). */
 export const V6_IDS = 1 << 16;
+/**
+ * The second word of a numeric key that stands for an IPv6 address TEXT: (text id, V6_KEY, 0) for an
+ * address, and bit 30 of a pair's third word (src text id, dst text id, tail | V6_KEY); no IPv4 key has
+ * either (its second word is 0, its pair tail uses bits 0–24). In a run's triples for the tally thread,
+ * the bit marks an entry whose addresses are tokenizer ids (wasm/capture.ts countTriples).
+ */
+export const V6_KEY = 1 << 30;
 /** Protocol names by the ids the tokenizer gives (the ids src/util/keys.ts registers first). */
 export const PROTOCOL_NAMES: readonly string[] = FIXED_PROTOCOLS;
 /** TCP state names by the tokenizer's state ids. */
@@ -63,7 +71,7 @@ export const TIMEOUT_KEY_NAMES: readonly string[] = [...STATE_NAMES, 'udp', 'udp
 
 /** Control words of a tally instance (wasm/capture.ts C_*). */
 export const C_ENTRIES = 0, C_ASSURED = 1, C_UNREPLIED = 2, C_OFFLOAD = 3, C_EARLY = 4, C_NAT = 5, C_EVENT = 6, C_SC = 7,
-  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16, C_REMOTE = 17, C_V6 = 18,
+  C_HAS_LEADER = 8, C_LEADER_SRC = 9, C_LEADER_COUNT = 10, C_LEADER_STALE = 11, C_EVICTED = 15, C_ORDER_N = 16, C_REMOTE = 17, C_V6 = 18, C_LEADER_V6 = 19,
   C_PROTO = 32, C_STATE = 40, C_ZONE = 56, C_ORDER = 96, CTRL_WORDS = 160;
 export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEADER = 16, EV_V6 = 32;
 /** Kinds in the first-count order list (kind << 8 | id). */

@@ -305,6 +305,31 @@ describe('tally thread (destinations, ports and pairs counted on a worker thread
     }
   });
 
+  it('counts IPv6 sources by text id on the main thread: one key from runs and records, the lead and its line as JavaScript has them', { skip }, () => {
+    // round 16: with the thread, an IPv6 source is the numeric key (text id, V6_KEY, 0); a line the tokenizer
+    // refuses (zone-orig=) brings the same address as a record's string, which must land on the same key
+    const v4 = (n: number): string => `tcp      6 100 ESTABLISHED src=192.0.2.9 dst=198.51.100.1 sport=${n} dport=443 src=198.51.100.1 dst=192.0.2.9 sport=443 dport=${n} [ASSURED] mark=0 use=1`;
+    const v6 = (n: number, a = '2001:db8::b'): string => `udp      17 30 src=${a} dst=2001:db8::35 sport=${n} dport=53 src=2001:db8::35 dst=${a} sport=53 dport=${n} mark=0 use=1`;
+    const lines = [
+      v4(1), v4(2),                                    // 192.0.2.9 leads with 2 (line 2)
+      v6(3), v6(4, '2001:0db8:0:0:0:0:0:000b'),        // 2001:db8::b ties at 2 (runs): '1' < '2', the lead stays
+      `${v6(5)} zone-orig=1`,                          // line 5: a record, 2001:db8::b at 3 takes the lead
+      v4(6),                                           // 3 each: 192.0.2.9 takes it back (line 6)
+      v6(7, '2001:DB8::B'), v6(8),                     // 2001:db8::b at 4 takes the lead (line 7), then 5
+      v6(9, '2001:db8::c'),
+    ];
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    assertSame(bytes, 64, 0, 'IPv6 lead', true);
+    assertSame(bytes, 2, 0, 'IPv6 lead past the key cap', true);
+    const { out, taken } = drive(bytes, { engine: true, exactKeys: 64, blocks: 0, thread: true });
+    assert.equal(taken, 8);
+    const t = out.table as { section: { topSources: unknown }; evidence: [string, { line: number }[]][] };
+    assert.deepStrictEqual(t.section.topSources, [
+      { ip: '2001:db8::b', count: 5, share: 0.5556 }, { ip: '192.0.2.9', count: 3, share: 0.3333 }, { ip: '2001:db8::c', count: 1, share: 0.1111 },
+    ]);
+    assert.deepStrictEqual(t.evidence.find(([k]) => k === 'table.topSource')?.[1].map((e) => e.line), [7]);
+  });
+
   it('wraps its ring: a capture larger than the ring, past the key cap', { skip }, () => {
     // 100,000 usual lines (three ring words each, through a ring of 262,144 words), an IPv6 one in 50
     const r = seededRandom(44);
