@@ -515,6 +515,42 @@ function tuplesFast(i: usize): usize {
   return <usize>(r >>> 32);
 }
 
+// What tailFast read: F_ASSURED or 0 (in tFlags), and the address of a `zone=` token or 0.
+let tZone: usize = 0;
+
+/**
+ * The usual rest of an entry after its tuples, from q (the space or newline after the last port):
+ * ` [ASSURED]`, ` mark=<digits>`, ` zone=<digit>`, ` use=<digits>` and the newline, each optional but in
+ * this order, tokens the loop in parseLine reads the same way (a flag, two it skips, a one-digit zone).
+ * Returns where that loop goes on: the newline when the whole rest was read, else the next token it did
+ * not take (after the spaces before it). tFlags gets F_ASSURED or 0, tZone the zone token's address or 0.
+ */
+function tailFast(q: usize): usize {
+  tFlags = 0;
+  tZone = 0;
+  if (at(q) != 32) return q;
+  if (load<u64>(q) == 0x4552555353415b20 && load<u16>(q + 8) == 0x5d44 && at(q + 10) == 32) {  // " [ASSURE" "D]"
+    tFlags = F_ASSURED;
+    q += 10;
+  }
+  if (load<u32>(q) == 0x72616d20 && load<u16>(q + 4) == 0x3d6b) {                             // " mar" "k="
+    let d = q + 6;
+    while (at(d) - 48 < 10) d++;
+    if (d == q + 6 || at(d) != 32) return q + 1;
+    q = d;
+  }
+  if (load<u32>(q) == 0x6e6f7a20 && load<u16>(q + 4) == 0x3d65 && at(q + 6) - 48 < 10 && at(q + 7) == 32) {  // " zon" "e="
+    tZone = q + 1;
+    q += 7;
+  }
+  if (load<u32>(q) == 0x65737520 && at(q + 4) == 61) {                                          // " use" "="
+    let d = q + 5;
+    while (at(d) - 48 < 10) d++;
+    if (d != q + 5 && at(d) == 10) return d;
+  }
+  return at(q) == 32 ? skipSpaces(q) : q;
+}
+
 /**
  * One line at p (its newline somewhere after): the packed entry at e and true, or false when the line
  * is not one this tokenizer takes (the JavaScript parser reads it). `lineEnd` gets the newline's address.
@@ -745,8 +781,9 @@ function parseLine(p: usize, e: usize): bool {
     rsp = tRsp;
     rdp = tRdp;
     flags = tFlags;
-    k = fast;
-    while (at(k) == 32) k++;
+    k = tailFast(fast);
+    flags |= tFlags;
+    if (tZone != 0) { haveZa = true; za = tZone; }
   }
   for (;;) {
     const c = at(k);

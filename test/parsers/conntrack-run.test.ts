@@ -188,10 +188,11 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
     }
   });
 
-  it('reads the usual head, tuples and tokens word at a time, and leaves every near miss to the JavaScript parser', () => {
-    // round 16: the head (`headFast`), the two tuples (`tuplesFast`, SWAR octets and ports) and the other
-    // tokens (eight bytes a step) are read word at a time; each line here is the usual entry with ONE
-    // field changed into something those readers must refuse or read exactly as the JavaScript parser does
+  it('reads the usual head, tuples, rest and tokens word at a time, and leaves every near miss to the JavaScript parser', () => {
+    // round 16: the head (`headFast`), the two tuples (`tuplesFast`, SWAR octets and ports), the usual rest
+    // (`tailFast`) and the other tokens (eight bytes a step) are read word at a time; each line here is the
+    // usual entry with ONE field changed into something those readers must refuse or read exactly as the
+    // JavaScript parser does
     const r = seededRandom(77);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     const heads = ['tcp      6 ', 'tcp 6 ', 'udp      17 ', 'icmp     1 ', 'icmpv6   58 ', 'gre      47 ', 'ipv4     2 tcp      6 ', 'ipv6     10 udp      17 ',
@@ -205,7 +206,9 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
     const gaps = [' ', ' ', ' ', '  '];
     const reps = ['[UNREPLIED] ', '[UNREPLIED]x ', '[UNREPLIEDX] ', '[UNREPLI] ', '[UNREPLIED]  '];
     const tails = ['[ASSURED] mark=0 use=1', 'mark=0 use=1', '[ASSURED] mark=0 zone=0 use=2', '[OFFLOAD] mark=0 use=2', 'mark=0 secctx=system_u:object_r:unlabeled_t:s0 use=1',
-      '[ASSURED] mark=0 use=1 ', '[ASSURED[ mark=0 use=1', 'mark=0\u0001 use=1', 'mark=0 use=1\u007f', 'mark=0 [x] use=1', 'mark=0 a[ use=1', '', 'delta-time=5 mark=0 use=1'];
+      '[ASSURED] mark=0 use=1 ', '[ASSURED[ mark=0 use=1', 'mark=0\u0001 use=1', 'mark=0 use=1\u007f', 'mark=0 [x] use=1', 'mark=0 a[ use=1', '', 'delta-time=5 mark=0 use=1',
+      'mark=0 zone=12 use=1', 'mark= use=1', 'mark=0 use=', 'mark=0 use=1x', '[ASSURED]x mark=0 use=1', 'mark=0 zone=3x use=1', 'zone=3 mark=0 use=1', 'mark=4294967295 use=1',
+      '[ASSURED] [ASSURED] mark=0 use=1', 'mark=0 zone=1 zone=2 use=1', 'use=1 mark=0', 'mark=0  use=1', '[ASSURED]  mark=0 zone=5 use=1', 'mark=0 zone=7  use=2', 'mark=0 zone= use=1'];
     const lines: string[] = [];
     for (let n = 0; n < 6000; n++) {
       const odd = Math.floor(r() * 20);
