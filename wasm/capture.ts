@@ -1044,6 +1044,9 @@ let hbins: usize = 0;
  */
 let v6map: usize = 0;
 const V6_KEY: i32 = 1 << 30;
+/** With C_REMOTE: countRun writes each entry's (source, destination, pair tail) here, for the tally thread's ring. */
+let triples: usize = 0;
+const RUN_MAX = 4096;   // entries in a run at most (src/util/capture-wasm.ts RUN_ENTRIES)
 let hmeta: usize = 0;
 
 const DAY = 86400;
@@ -1076,12 +1079,14 @@ export function initTallies(cap: i32): usize {
   hmeta = alloc(<usize>TKEYS * 16);
   v6map = alloc(<usize>V6_MAX * 4);
   memory.fill(v6map, 0xff, <usize>V6_MAX * 4);
+  triples = alloc(<usize>RUN_MAX * 12);
   return ctrl;
 }
 
 export function tallyAt(t: i32): usize { return tallies + <usize>t * TALLY_WORDS * 4; }
 export function evictArea(): usize { return evictLog; }
 export function v6MapArea(): usize { return v6map; }
+export function tripleArea(): usize { return triples; }
 export function histBins(k: i32): usize { return hbins + <usize>k * BINS * 4; }
 export function histMeta(k: i32): usize { return hmeta + <usize>k * 16; }
 
@@ -1337,6 +1342,13 @@ export function countRun(ptr: usize, from: i32, n: i32): i32 {
     const zone = load<i32>(e, E_ZONE * 4);
     const v6 = (load<i32>(e, E_FAMILY * 4) & 2) != 0;
     let ev = 0;
+    if (cw(C_REMOTE) != 0) {
+      // the entry's triple for the tally thread (an IPv6 one holds tokenizer ids and V6_KEY), counted there
+      const tq = triples + <usize>i * 12;
+      store<i32>(tq, s4);
+      store<i32>(tq, d4, 4);
+      store<i32>(tq, (proto << 17) | (odp >= 0 ? odp : NO_PORT) | (v6 ? V6_KEY : 0), 8);
+    }
 
     cset(C_ENTRIES, cw(C_ENTRIES) + 1);
     if (cw(C_ASKED_FIRST) == 0) { cset(C_ASKED_FIRST, 1); ev |= EV_FIRST; }

@@ -399,7 +399,7 @@ export class CaptureTally {
       i++;
     }
     // the whole run to the tally thread, IPv6 entries included (their ids' texts went before, at EV_V6)
-    if (this.thread !== null) this.thread.run(entries, n);
+    if (this.thread !== null) this.thread.runTriples(e.i32, e.triples, n);
     this.leaderCount = ctrl[C_LEADER_COUNT]!;
   }
 

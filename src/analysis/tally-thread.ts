@@ -30,8 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { KeyCodec, TallyItem } from './heavy-hitters.js';
 import { SnapshotTally, type TallySnapshot } from './wasm-tally.js';
-import { E_DST, E_FAMILY, E_ODP, E_PROTO, E_SRC, ENTRY_WORDS, FAM_V6, RUN_ENTRIES, V6_IDS, V6_KEY } from '../util/capture-wasm.js';
-import { NO_PORT } from '../util/keys.js';
+import { RUN_ENTRIES, V6_IDS } from '../util/capture-wasm.js';
 
 /** Header words (their own SharedArrayBuffer). */
 export const H_WRITE = 0, H_READ = 1, H_DONE = 2, H_FAILED = 3, HEADER_WORDS = 4;
@@ -156,29 +155,28 @@ export class TallyThread {
     Atomics.notify(this.h, H_WRITE);
   }
 
-  /** A run of packed entries (entries[0 .. n·ENTRY_WORDS)): its triples. */
-  run(entries: Int32Array, n: number): void {
-    for (let from = 0; from < n; from += RUN_ENTRIES) this.runPart(entries.subarray(from * ENTRY_WORDS), Math.min(RUN_ENTRIES, n - from));
-    if (this.unpublished >= PUBLISH_WORDS) this.publish();
-  }
-
-  private runPart(entries: Int32Array, n: number): void {
-    this.room(2 + 3 * n);
-    this.put(OP_RUN);
-    this.put(n);
+  /**
+   * A run's triples, as countRun wrote them (n triples of int32 from words[at]): copied into the ring in
+   * parts of at most RUN_ENTRIES (the worker's run area).
+   */
+  runTriples(words: Int32Array, at: number, n: number): void {
     const ring = this.ring;
-    let w = this.w;
-    for (let i = 0; i < n; i++) {
-      const e = i * ENTRY_WORDS;
-      const odp = entries[e + E_ODP]!;
-      ring[w & RING_MASK] = entries[e + E_SRC]!;
-      ring[(w + 1) & RING_MASK] = entries[e + E_DST]!;
-      ring[(w + 2) & RING_MASK] = (entries[e + E_PROTO]! << 17) | (odp >= 0 ? odp : NO_PORT) | ((entries[e + E_FAMILY]! & FAM_V6) !== 0 ? V6_KEY : 0);
-      w = (w + 3) | 0;
+    for (let from = 0; from < n; from += RUN_ENTRIES) {
+      const k = Math.min(RUN_ENTRIES, n - from);
+      const count = 3 * k;
+      this.room(2 + count);
+      this.put(OP_RUN);
+      this.put(k);
+      const src = words.subarray(at + 3 * from, at + 3 * from + count);
+      const start = this.w & RING_MASK;
+      const first = Math.min(count, RING_WORDS - start);
+      ring.set(src.subarray(0, first), start);
+      if (first < count) ring.set(src.subarray(first), 0);
+      this.w = (this.w + count) | 0;
+      this.free -= count;
+      this.unpublished += count;
     }
-    this.w = w;
-    this.free -= 3 * n;
-    this.unpublished += 3 * n;
+    if (this.unpublished >= PUBLISH_WORDS) this.publish();
   }
 
   num(t: number, a: number, b: number, c: number): void {

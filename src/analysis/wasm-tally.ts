@@ -26,12 +26,15 @@ export class TallyEngine {
   readonly u32: Uint32Array;
   /** Where runs are copied to be counted. */
   readonly runPtr: number;
+  /** Where countRun writes a run's triples for the tally thread (int32 index; with C_REMOTE). */
+  readonly triples: number;
   readonly tallies: WasmTally[] = [];
 
   constructor(capacity: number) {
     this.x = newCaptureInstance();
     const ctrlPtr = this.x.initTallies(capacity);
     this.runPtr = this.x.outputArea(RUN_ENTRIES);
+    this.triples = this.x.tripleArea() >> 2;
     // every allocation is made above: the memory does not grow after this, so the views stay valid
     const buf = this.x.memory.buffer;
     this.ctrl = new Int32Array(buf, ctrlPtr, CTRL_WORDS);

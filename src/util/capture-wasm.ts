@@ -34,6 +34,7 @@ export interface CaptureExports {
   v6Area(): number;
   v6Interned(): number;
   v6MapArea(): number;
+  tripleArea(): number;
 }
 
 interface WasmApi {
