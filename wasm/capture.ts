@@ -476,16 +476,23 @@ function tuplesFast(i: usize): usize {
   if (r < 0) return 0;
   q = <usize>(r >>> 32);
   tDst = <u32>r;
-  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) return 0;
-  r = portSp(q + 7, false);
-  if (r < 0) return 0;
-  q = <usize>(r >>> 32);
-  tOsp = <i32>r;
-  if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
-  r = portSp(q + 7, false);
-  if (r < 0) return 0;
-  q = <usize>(r >>> 32) + 1;
-  tOdp = <i32>r;
+  if (load<u32>(q + 1) == W_SPORT_LO && load<u16>(q + 5) == W_T_EQ) {
+    r = portSp(q + 7, false);
+    if (r < 0) return 0;
+    q = <usize>(r >>> 32);
+    tOsp = <i32>r;
+    if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
+    r = portSp(q + 7, false);
+    if (r < 0) return 0;
+    q = <usize>(r >>> 32) + 1;
+    tOdp = <i32>r;
+  } else {
+    // no ports (ICMP's type= code= id=, GRE's srckey= dstkey=): up to four tokens the loop would skip
+    tOsp = -1;
+    tOdp = -1;
+    q = skipTokens(q + 1);
+    if (q == 0) return 0;
+  }
   let flags = 0;
   if (load<u64>(q) == W_UNREPLI) {
     if (load<u32>(q + 8) != W_IED_ || at(q + 12) != 32) return 0;
@@ -502,7 +509,13 @@ function tuplesFast(i: usize): usize {
   if (r < 0) return 0;
   q = <usize>(r >>> 32);
   tRdst = <u32>r;
-  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) return 0;
+  tFlags = flags;
+  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) {
+    // a reply without ports: the loop reads what follows (its skipped tokens, the rest of the line)
+    tRsp = -1;
+    tRdp = -1;
+    return q;
+  }
   r = portSp(q + 7, false);
   if (r < 0) return 0;
   q = <usize>(r >>> 32);
@@ -511,8 +524,30 @@ function tuplesFast(i: usize): usize {
   r = portSp(q + 7, true);
   if (r < 0) return 0;
   tRdp = <i32>r;
-  tFlags = flags;
   return <usize>(r >>> 32);
+}
+
+/**
+ * From q, tokens parseLine's loop would walk past without reading (not `src=`, `dst=`, `spor…`, `dpor…`,
+ * `zone…` nor a `[` one; no control byte or `[` inside), each followed by one space, up to four: the
+ * address of the `src=` or `[UNREPLIED]` after them, or 0 for anything else.
+ */
+function skipTokens(q: usize): usize {
+  for (let n = 0; n < 5; n++) {
+    const w = load<u32>(q);
+    if (w == W_SRC || load<u64>(q) == W_UNREPLI) return n == 0 ? 0 : q;
+    if (n == 4 || at(q) == 91 || w == W_DST || w == W_SPOR || w == W_DPOR || w == W_ZONE) return 0;
+    for (;;) {
+      const x = load<u64>(q);
+      const t = x ^ 0x5b5b5b5b5b5b5b5b;
+      const f = (((x - 0x2121212121212121) & ~x) | ((t - 0x0101010101010101) & ~t)) & 0x8080808080808080;
+      if (f != 0) { q += <usize>(ctz(f) >> 3); break; }
+      q += 8;
+    }
+    if (at(q) != 32 || at(q + 1) == 32) return 0;
+    q++;
+  }
+  return 0;
 }
 
 // What tailFast read: F_ASSURED or 0 (in tFlags), and the address of a `zone=` token or 0.

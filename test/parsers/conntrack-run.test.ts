@@ -231,6 +231,29 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
     assert.ok(taken > 3 * 2000, `only ${taken} lines were taken by runs`);
   });
 
+  it('reads tuples without ports (ICMP, GRE) word at a time, and leaves every near miss to the JavaScript parser', () => {
+    // round 16: tuplesFast walks the tokens the loop skips between the tuples (type= code= id=, srckey=
+    // dstkey=), at most four, each followed by one space; anything the loop would read ends the fast path
+    const r = seededRandom(78);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    const mids = ['type=8 code=0 id=4711', 'srckey=0x0 dstkey=0x0', 'type=8 code=0', 'id=1', 'type=8  code=0 id=1', 'type=8 code=0 id=1 x=1 y=2', 'type=8 code=0 id=1 x=1',
+      'type=8 [x] code=0', 'sporx=1 id=2', 'sport=7 dport=8', 'dstkey=0x0 srckey=0x0', 'zone=1 type=8', 'zone-orig=1 type=8', 'type=8\u0001 code=0', 'type=[8', 'dst=192.0.2.1 id=1', ''];
+    const rmids = ['type=0 code=0 id=4711', 'srckey=0x0 dstkey=0x0', '', 'sport=53 dport=4000', 'type=0 sport=5 dport=6', 'type=0 [ASSURED]', 'dport=9'];
+    const lines: string[] = [];
+    for (let n = 0; n < 3000; n++) {
+      const odd = r() < 0.5;
+      const mid = odd ? pick(mids) : pick(mids.slice(0, 4));
+      const rmid = odd ? pick(rmids) : pick(rmids.slice(0, 3));
+      const proto = pick(['icmp     1', 'gre      47', 'icmpv6   58', 'udp      17']);
+      const rep = r() < 0.2 ? '[UNREPLIED] ' : '';
+      lines.push(`${proto} ${Math.floor(r() * 200)} src=192.0.2.${n % 200} dst=198.51.100.${n % 7} ${mid}${mid ? ' ' : ''}${rep}src=198.51.100.${n % 7} dst=192.0.2.${n % 200}${rmid ? ` ${rmid}` : ''} ${pick(['[ASSURED] ', '', '[OFFLOAD] '])}mark=0 ${pick(['', 'zone=2 '])}use=1\n`);
+    }
+    const bytes = Buffer.from(lines.join(''));
+    let taken = 0;
+    for (const [exactKeys, blocks] of [[200_000, 0], [30, 4096], [300, 555]] as const) taken += assertSame(bytes, exactKeys, blocks, 'tuples without ports');
+    assert.ok(taken > 3 * 1500, `only ${taken} lines were taken by runs`);
+  });
+
   it('keeps keys apart whose hashes are equal (the index compares hashes, then the slot\'s key), exact and past the key cap', () => {
     // round 16: a bucket holds the slot and the key's 32-bit hash only. Pairs made to collide: the first
     // step of the module's hash3 (and heavy-hitters.ts's) mixes a; b is XORed into that, so b' = b ^ h1(a)
