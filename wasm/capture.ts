@@ -407,7 +407,6 @@ let tRsp: i32 = 0;
 let tRdp: i32 = 0;
 let tFlags: i32 = 0;
 
-const W_SPORT_LO = 0x726f7073;   // "spor"
 const W_T_EQ = 0x3d74;           // "t="
 const W_UNREPLI = 0x494c5045524e555b;  // "[UNREPLI"
 const W_IED_ = 0x5d444549;       // "IED]"
@@ -476,7 +475,7 @@ function tuplesFast(i: usize): usize {
   if (r < 0) return 0;
   q = <usize>(r >>> 32);
   tDst = <u32>r;
-  if (load<u32>(q + 1) == W_SPORT_LO && load<u16>(q + 5) == W_T_EQ) {
+  if (load<u32>(q + 1) == W_SPOR && load<u16>(q + 5) == W_T_EQ) {
     r = portSp(q + 7, false);
     if (r < 0) return 0;
     q = <usize>(r >>> 32);
@@ -510,7 +509,7 @@ function tuplesFast(i: usize): usize {
   q = <usize>(r >>> 32);
   tRdst = <u32>r;
   tFlags = flags;
-  if (load<u32>(q + 1) != W_SPORT_LO || load<u16>(q + 5) != W_T_EQ) {
+  if (load<u32>(q + 1) != W_SPOR || load<u16>(q + 5) != W_T_EQ) {
     // a reply without ports: the loop reads what follows (its skipped tokens, the rest of the line)
     tRsp = -1;
     tRdp = -1;
