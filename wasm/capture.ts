@@ -18,7 +18,9 @@
 //    entry needs a line as evidence (the first entry, a state's first line, the top source's lead),
 //    or has IPv6 addresses (JavaScript counts their keys as strings), it stops and lets JavaScript act.
 //    On the tally thread (src/analysis/tally-thread.ts) an instance counts only the destination, port
-//    and pair tallies (`countTriples`), and the main thread's `countRun` leaves them out (C_REMOTE).
+//    and pair tallies (`countTriples`), and the main thread's `countRun` leaves them out (C_REMOTE),
+//    writes each entry's triple for the thread, and counts an IPv6 source itself by its text id
+//    (`v6map`), stopping only at an address it has no text id for yet.
 //
 // No managed objects (runtime stub): memory is laid out by hand from __heap_base.
 
