@@ -468,31 +468,23 @@ const W_IED_ = 0x5d444549;       // "IED]"
  * the byte after the last port (a space or the newline), or 0 when the line has any other shape.
  */
 function tuplesFast(i: usize): usize {
-  let r = quadSp(i + 4);
-  if (r < 0) return 0;
-  let q = <usize>(r >>> 32);
-  tSrc = <u32>r;
-  if (load<u32>(q + 1) != W_DST) return 0;
-  r = quadSp(q + 5);
-  if (r < 0) return 0;
-  q = <usize>(r >>> 32);
-  tDst = <u32>r;
-  if (load<u32>(q + 1) == W_SPOR && load<u16>(q + 5) == W_T_EQ) {
-    r = portSp(q + 7, false);
-    if (r < 0) return 0;
-    q = <usize>(r >>> 32);
-    tOsp = <i32>r;
-    if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
-    r = portSp(q + 7, false);
-    if (r < 0) return 0;
-    q = <usize>(r >>> 32) + 1;
-    tOdp = <i32>r;
-  } else {
+  let q = addressPair(i);
+  if (q == 0) return 0;
+  tSrc = pairA;
+  tDst = pairB;
+  const p = portPair(q, false);
+  if (p > 0) {
+    q = p + 1;
+    tOsp = pairS;
+    tOdp = pairD;
+  } else if (p < 0) {
     // no ports (ICMP's type= code= id=, GRE's srckey= dstkey=): up to four tokens the loop would skip
     tOsp = -1;
     tOdp = -1;
     q = skipTokens(q + 1);
     if (q == 0) return 0;
+  } else {
+    return 0;
   }
   let flags = 0;
   if (load<u64>(q) == W_UNREPLI) {
@@ -501,31 +493,58 @@ function tuplesFast(i: usize): usize {
     q += 13;
   }
   if (load<u32>(q) != W_SRC) return 0;
-  r = quadSp(q + 4);
-  if (r < 0) return 0;
-  q = <usize>(r >>> 32);
-  tRsrc = <u32>r;
-  if (load<u32>(q + 1) != W_DST) return 0;
-  r = quadSp(q + 5);
-  if (r < 0) return 0;
-  q = <usize>(r >>> 32);
-  tRdst = <u32>r;
+  q = addressPair(q);
+  if (q == 0) return 0;
+  tRsrc = pairA;
+  tRdst = pairB;
   tFlags = flags;
-  if (load<u32>(q + 1) != W_SPOR || load<u16>(q + 5) != W_T_EQ) {
+  const r = portPair(q, true);
+  if (r == 0) return 0;
+  if (r < 0) {
     // a reply without ports: the loop reads what follows (its skipped tokens, the rest of the line)
     tRsp = -1;
     tRdp = -1;
     return q;
   }
-  r = portSp(q + 7, false);
+  tRsp = pairS;
+  tRdp = pairD;
+  return <usize>r;
+}
+
+// What addressPair and portPair read.
+let pairA: u32 = 0;
+let pairB: u32 = 0;
+let pairS: i32 = 0;
+let pairD: i32 = 0;
+
+/** `src=A dst=B` at i (`src=` checked by the caller), IPv4, one space between: the address of the space after B (A and B in pairA, pairB), or 0. */
+@inline function addressPair(i: usize): usize {
+  let r = quadSp(i + 4);
   if (r < 0) return 0;
-  q = <usize>(r >>> 32);
-  tRsp = <i32>r;
-  if (load<u32>(q + 1) != W_DPOR || load<u16>(q + 5) != W_T_EQ) return 0;
-  r = portSp(q + 7, true);
+  const q = <usize>(r >>> 32);
+  pairA = <u32>r;
+  if (load<u32>(q + 1) != W_DST) return 0;
+  r = quadSp(q + 5);
   if (r < 0) return 0;
-  tRdp = <i32>r;
+  pairB = <u32>r;
   return <usize>(r >>> 32);
+}
+
+/**
+ * ` sport=N dport=M` at q (the space after a tuple's addresses): the address of the byte after M (a space, or
+ * the newline too when `nl`; the ports in pairS, pairD), -1 when no ` sport=` follows, 0 for anything else.
+ */
+@inline function portPair(q: usize, nl: bool): isize {
+  if (load<u32>(q + 1) != W_SPOR || load<u16>(q + 5) != W_T_EQ) return -1;
+  let r = portSp(q + 7, false);
+  if (r < 0) return 0;
+  const e = <usize>(r >>> 32);
+  pairS = <i32>r;
+  if (load<u32>(e + 1) != W_DPOR || load<u16>(e + 5) != W_T_EQ) return 0;
+  r = portSp(e + 7, nl);
+  if (r < 0) return 0;
+  pairD = <i32>r;
+  return <isize>(r >>> 32);
 }
 
 /**
