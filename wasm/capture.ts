@@ -236,44 +236,19 @@ let valEnd: usize = 0;
 
 /**
  * A canonical dotted quad at v ending at a space or the newline (bytes.ts v4At): its value, else -1
- * (as i64, so every address fits). Each octet is read from one 4-byte load without a branch on its
- * length (SWAR: the first non-digit byte by a bit mask, the digits right-aligned by a shift), so the
- * 1–3 digit octets of real addresses cost no mispredicted branches; the input area is padded, so
- * reading past the line is safe.
+ * (as i64, so every address fits); valEnd gets the end. quadSp reads it.
  */
 function v4At(v: usize): i64 {
-  let value: u32 = 0;
-  let p = v;
-  for (let i = 0; i < 4; i++) {
-    const a = load<u32>(p) ^ 0x30303030;
-    const len = <u32>ctz(nonDigits32(a)) >> 3;
-    if (len - 1 >= 3) return -1;                        // no digit, or a fourth digit
-    if (len > 1 && (a & 0xff) == 0) return -1;          // a leading zero
-    const d = a << ((3 - len) << 3);                    // the digits in bytes 0..2, zeros before them
-    const o = (d & 0xf) * 100 + ((d >>> 8) & 0xf) * 10 + ((d >>> 16) & 0xf);
-    if (o > 255) return -1;
-    value = (value << 8) | o;
-    p += len;
-    const c = at(p);
-    if (i == 3) {
-      if (c == 32 || c == 10) { valEnd = p; return <i64>value; }
-      return -1;
-    }
-    if (c != 46) return -1;
-    p++;
-  }
-  return unreachable();
+  const r = quadSp(v, true);
+  if (r < 0) return -1;
+  valEnd = <usize>(r >>> 32);
+  return r & 0xffffffff;
 }
 
 /**
- * SWAR digit test over the four bytes of a (already XORed with `0000`): a byte's bit 4..7 set where it
- * is not a digit (its high nibble not 0, or its low nibble over 9). No carry crosses a byte.
+ * SWAR digit test over the eight bytes of a (already XORed with `00000000`): a byte's bits 4..7 set where
+ * it is not a digit (its high nibble not 0, or its low nibble over 9). No carry crosses a byte.
  */
-@inline function nonDigits32(a: u32): u32 {
-  return (a & 0xf0f0f0f0) | (((a & 0x0f0f0f0f) + 0x06060606) & 0x10101010);
-}
-
-/** nonDigits32 over eight bytes. */
 @inline function nonDigits64(a: u64): u64 {
   return (a & 0xf0f0f0f0f0f0f0f0) | (((a & 0x0f0f0f0f0f0f0f0f) + 0x0606060606060606) & 0x1010101010101010);
 }
@@ -373,19 +348,12 @@ let v6Seen = 0;
   return <i64>id;
 }
 
-/**
- * A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1. One
- * 8-byte load (SWAR, as v4At): the digits' length from a bit mask, their value with no branch on it.
- */
+/** A port of 1–5 plain digits at v ending at a space or the newline (bytes.ts seqPort), else -1; valEnd gets the end. portSp reads it. */
 function portAt(v: usize): i32 {
-  const a = load<u64>(v) ^ 0x3030303030303030;
-  const len = <u32>ctz(nonDigits64(a)) >> 3;
-  if (len - 1 >= 5) return -1;
-  const c = at(v + len);
-  if (c != 32 && c != 10) return -1;
-  const d = a << (<u64>(5 - len) << 3);               // the digits in bytes 0..4, zeros before them
-  valEnd = v + len;
-  return <i32>((d & 0xf) * 10000 + ((d >>> 8) & 0xf) * 1000 + ((d >>> 16) & 0xf) * 100 + ((d >>> 24) & 0xf) * 10 + ((d >>> 32) & 0xf));
+  const r = portSp(v, true);
+  if (r < 0) return -1;
+  valEnd = <usize>(r >>> 32);
+  return <i32>r;
 }
 
 @inline function isAt4(p: usize, w: u32): bool { return load<u32>(p) == w; }
@@ -433,11 +401,13 @@ const W_IED_ = 0x5d444549;       // "IED]"
 }
 
 /**
- * A canonical dotted quad at v followed by a space (as v4At): (address of that space) << 32 | value, else
- * -1. The first four non-digit bytes of the 16 at v are found at once from a bit mask (so no octet waits
- * for the one before it to be read), then the four octets are read independently.
+ * A canonical dotted quad at v followed by a space, or by the newline too when `nl` (bytes.ts v4At):
+ * (address of that byte) << 32 | value, else -1. The first four non-digit bytes of the 16 at v are found at
+ * once from a bit mask (so no octet waits for the one before it to be read), then the four octets are read
+ * independently, each from one 4-byte load with no branch on its length; the input area is padded, so
+ * reading past the line is safe.
  */
-@inline function quadSp(v: usize): i64 {
+@inline function quadSp(v: usize, nl: bool): i64 {
   let m = packBits(nonDigitBits(load<u64>(v))) | (packBits(nonDigitBits(load<u64>(v + 8))) << 8);
   const d1 = ctz(m); m &= m - 1;
   const d2 = ctz(m); m &= m - 1;
@@ -445,13 +415,18 @@ const W_IED_ = 0x5d444549;       // "IED]"
   const d4 = ctz(m);
   const l1 = d1, l2 = d2 - d1 - 1, l3 = d3 - d2 - 1, l4 = d4 - d3 - 1;
   if ((l1 - 1 >= 3) | (l2 - 1 >= 3) | (l3 - 1 >= 3) | (l4 - 1 >= 3)) return -1;
-  if (((at(v + d1) ^ 46) | (at(v + d2) ^ 46) | (at(v + d3) ^ 46) | (at(v + d4) ^ 32)) != 0) return -1;
+  if (((at(v + d1) ^ 46) | (at(v + d2) ^ 46) | (at(v + d3) ^ 46)) != 0) return -1;
+  const end = at(v + d4);
+  if (end != 32 && !(nl && end == 10)) return -1;
   const o1 = octetAt(v, l1), o2 = octetAt(v + d1 + 1, l2), o3 = octetAt(v + d2 + 1, l3), o4 = octetAt(v + d3 + 1, l4);
   if ((o1 | o2 | o3 | o4) > 255) return -1;
   return (<i64>(v + d4) << 32) | <i64>((o1 << 24) | (o2 << 16) | (o3 << 8) | o4);
 }
 
-/** A port (as portAt) at v followed by a space, or by the newline when `nl`: (its end) << 32 | value, else -1. */
+/**
+ * A port of 1–5 plain digits at v followed by a space, or by the newline too when `nl`: (its end) << 32 |
+ * value, else -1. One 8-byte load (SWAR): the digits' length from a bit mask, their value with no branch on it.
+ */
 @inline function portSp(v: usize, nl: bool): i64 {
   const a = load<u64>(v) ^ 0x3030303030303030;
   const len = <u32>ctz(nonDigits64(a)) >> 3;
@@ -519,12 +494,12 @@ let pairD: i32 = 0;
 
 /** `src=A dst=B` at i (`src=` checked by the caller), IPv4, one space between: the address of the space after B (A and B in pairA, pairB), or 0. */
 @inline function addressPair(i: usize): usize {
-  let r = quadSp(i + 4);
+  let r = quadSp(i + 4, false);
   if (r < 0) return 0;
   const q = <usize>(r >>> 32);
   pairA = <u32>r;
   if (load<u32>(q + 1) != W_DST) return 0;
-  r = quadSp(q + 5);
+  r = quadSp(q + 5, false);
   if (r < 0) return 0;
   pairB = <u32>r;
   return <usize>(r >>> 32);
