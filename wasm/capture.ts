@@ -1326,6 +1326,56 @@ function addNum(t: usize, tn: i32, a: i32, b: i32, c: i32): u32 {
   return load<u32>(q, S_COUNT);
 }
 
+/**
+ * The slots of tally tn whose count is at least its upTo-th largest count (all of them when it holds at most
+ * upTo), in slot order, written as i32 to `out` (room for `cap` words, upTo ≤ cap; WasmTally.snapshot, at the
+ * end of a capture, lends the run area): how many, or -1 when more than `cap` (the caller then picks them).
+ */
+export function keptSlots(tn: i32, upTo: i32, out: usize, cap: i32): i32 {
+  const t = tallyAt(tn);
+  const n = tf(t, T_SLOTS);
+  let threshold: u32 = 0;
+  if (n > upTo) {
+    // the upTo largest counts in a min-heap: its root is the upTo-th largest
+    for (let s = 0; s < n; s++) {
+      const c = load<u32>(slotOf(t, s), S_COUNT);
+      if (s < upTo) {
+        let i = s;
+        while (i > 0) {
+          const p = (i - 1) >> 1;
+          const pc = load<u32>(out + (<usize>p << 2));
+          if (pc <= c) break;
+          store<u32>(out + (<usize>i << 2), pc);
+          i = p;
+        }
+        store<u32>(out + (<usize>i << 2), c);
+      } else if (c > load<u32>(out)) {
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= upTo) break;
+          let m = l;
+          if (l + 1 < upTo && load<u32>(out + (<usize>(l + 1) << 2)) < load<u32>(out + (<usize>l << 2))) m = l + 1;
+          const mc = load<u32>(out + (<usize>m << 2));
+          if (mc >= c) break;
+          store<u32>(out + (<usize>i << 2), mc);
+          i = m;
+        }
+        store<u32>(out + (<usize>i << 2), c);
+      }
+    }
+    threshold = load<u32>(out);
+  }
+  let k = 0;
+  for (let s = 0; s < n; s++) {
+    if (load<u32>(slotOf(t, s), S_COUNT) < threshold) continue;
+    if (k == cap) return -1;
+    store<i32>(out + (<usize>k << 2), s);
+    k++;
+  }
+  return k;
+}
+
 /** The slot of numeric key (a, b, c) in tally tn, or -1. */
 export function tallyFind(tn: i32, a: i32, b: i32, c: i32): i32 {
   return findNum(tallyAt(tn), a, b, c, hash3(a, b, c));

@@ -196,6 +196,37 @@ export class WasmTally {
    */
   snapshot(upTo: number, numText?: (a: number, b: number, c: number) => string | undefined): TallySnapshot {
     const n = this.field(T_SLOTS);
+    const base = this.slots;
+    const engine = this.engine;
+    // picked by the module (a JavaScript loop over 200,000 slots, run once, is cold code: ~5 ms a tally at
+    // the end of a capture, on the critical path); the run area is free once the capture ended
+    const room = RUN_ENTRIES * ENTRY_WORDS;
+    const k = upTo >= 1 && upTo <= room ? engine.x.keptSlots(this.t, upTo, engine.runPtr, room) : -1;
+    const kept = k >= 0 ? Array.from(engine.i32.subarray(engine.runPtr >> 2, (engine.runPtr >> 2) + k)) : this.keptSlots(n, upTo);
+    const u32 = engine.u32;
+    const slots = new Uint32Array(kept.length * SLOT_WORDS);
+    const strSlots: number[] = [];
+    const strTexts: string[] = [];
+    kept.forEach((s, i) => {
+      const at = base + s * SLOT_WORDS;
+      slots.set(u32.subarray(at, at + SLOT_WORDS), i * SLOT_WORDS);
+      let text: string | undefined;
+      if (u32[at + S_ISNUM] !== 1) text = this.strKeys[s];
+      else if (numText !== undefined) {
+        // a numeric key that stands for a text (the tally thread's IPv6 keys): a string slot in the copy
+        text = numText(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
+        if (text !== undefined) slots[i * SLOT_WORDS + S_ISNUM] = 0;
+      }
+      if (text !== undefined) {
+        strSlots.push(i);
+        strTexts.push(text);
+      }
+    });
+    return { approximate: this.approximate, upTo: n > upTo ? upTo : Infinity, slots, strSlots, strTexts };
+  }
+
+  /** keptSlots of the module, in JavaScript (an upTo beyond the run area). */
+  private keptSlots(n: number, upTo: number): number[] {
     const u32 = this.engine.u32;
     const base = this.slots;
     let threshold = 0;
@@ -225,25 +256,7 @@ export class WasmTally {
     }
     const kept: number[] = [];
     for (let s = 0; s < n; s++) if (u32[base + s * SLOT_WORDS + S_COUNT]! >= threshold) kept.push(s);
-    const slots = new Uint32Array(kept.length * SLOT_WORDS);
-    const strSlots: number[] = [];
-    const strTexts: string[] = [];
-    kept.forEach((s, i) => {
-      const at = base + s * SLOT_WORDS;
-      slots.set(u32.subarray(at, at + SLOT_WORDS), i * SLOT_WORDS);
-      let text: string | undefined;
-      if (u32[at + S_ISNUM] !== 1) text = this.strKeys[s];
-      else if (numText !== undefined) {
-        // a numeric key that stands for a text (the tally thread's IPv6 keys): a string slot in the copy
-        text = numText(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
-        if (text !== undefined) slots[i * SLOT_WORDS + S_ISNUM] = 0;
-      }
-      if (text !== undefined) {
-        strSlots.push(i);
-        strTexts.push(text);
-      }
-    });
-    return { approximate: this.approximate, upTo: n > upTo ? upTo : Infinity, slots, strSlots, strTexts };
+    return kept;
   }
 
   /** The count held for a key (an upper bound once approximate), 0 when not held. */

@@ -29,6 +29,7 @@ export interface CaptureExports {
   tallyNewString(t: number): number;
   tallyAddNum(t: number, a: number, b: number, c: number): number;
   tallyFind(t: number, a: number, b: number, c: number): number;
+  keptSlots(t: number, upTo: number, out: number, cap: number): number;
   countRun(ptr: number, from: number, n: number): number;
   countTriples(ptr: number, n: number): void;
   v6Area(): number;

@@ -16,7 +16,7 @@ import { DEFAULT_CONTEXT, keepRecordsInto, LineDriver, type LineParser, type Par
 import { captureEngineEnabled } from '../../src/util/capture-wasm.js';
 import { acquireTallyThread } from '../../src/analysis/tally-thread.js';
 import { BoundedTally } from '../../src/analysis/heavy-hitters.js';
-import { TallyEngine } from '../../src/analysis/wasm-tally.js';
+import { SnapshotTally, TallyEngine } from '../../src/analysis/wasm-tally.js';
 import { PAIR_CODEC, pairTail } from '../../src/util/keys.js';
 import { assertBalanced, fixturePath, readFixture, seededRandom } from '../helpers.js';
 
@@ -277,6 +277,35 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
       assert.deepStrictEqual(w.top(20), js.top(20), `cap ${cap}`);
       assert.equal(w.approximate, cap < 600);
       for (const [a, b, c] of keys.slice(0, 40)) assert.equal(w.get(PAIR_CODEC.text(a, b, c)), js.get(PAIR_CODEC.text(a, b, c)));
+    }
+  });
+
+  it('snapshots the slots every top list up to its length needs, picked by the module or by JavaScript alike', () => {
+    // WasmTally.snapshot (the tally thread's answer): the module's keptSlots picks the slots whose count is at
+    // least the upTo-th largest, JavaScript when upTo exceeds the run area; a top list read from the copy is
+    // the tally's own, exact and past the key cap
+    const r = seededRandom(17);
+    for (const cap of [5000, 700]) {
+      const engine = new TallyEngine(cap);
+      const w = engine.tally(3, PAIR_CODEC);
+      const js = new BoundedTally(cap, PAIR_CODEC);
+      for (let n = 0; n < 20_000; n++) {
+        const a = (0xc0000200 + Math.floor(r() ** 3 * 1500)) | 0, b = (0xc6336400 + (n % 3)) | 0;
+        w.addNum(a, b, pairTail(0, 443));
+        js.addNum(a, b, pairTail(0, 443));
+      }
+      assert.equal(w.approximate, cap === 700);
+      const counts = js.top(cap).map((x) => x.count);
+      for (const upTo of [1, 2, 10, 37, cap - 1, cap, 70_000]) {
+        const snap = w.snapshot(upTo);
+        // every slot at or above the upTo-th largest count, ties included, and no other
+        const kth = upTo >= counts.length ? 0 : counts[upTo - 1]!;
+        assert.equal(snap.slots.length / 8, counts.filter((c) => c >= kth).length, `cap ${cap}, upTo ${upTo}`);
+        assert.deepStrictEqual(new SnapshotTally(snap, PAIR_CODEC).top(Math.min(upTo, 50)), js.top(Math.min(upTo, 50)), `cap ${cap}, upTo ${upTo}`);
+      }
+      // more slots than the room given: the module says so, and JavaScript picks them
+      assert.equal(engine.x.keptSlots(3, 10, engine.runPtr, 3), -1);
+      assert.equal(engine.x.keptSlots(3, 1, engine.runPtr, 100), 1);
     }
   });
 
