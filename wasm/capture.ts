@@ -12,7 +12,7 @@
 //    so it never has to decide anything the JavaScript parser would decide otherwise.
 //
 // 2. TALLIES (one instance per capture, src/analysis/table.ts): four BoundedTally ports (exact up to
-//    `cap` distinct keys, then Space-Saving, with the slot ids, heap order and tie-breaks of
+//    `cap` distinct keys, then Space-Saving, with the slot ids, count buckets and tie-breaks of
 //    src/analysis/heavy-hitters.ts), the small counters and the remaining-timeout histograms, and
 //    `countRun`, which counts packed entries exactly as CaptureTally.addPacked counts one. Where an
 //    entry needs a line as evidence (the first entry, a state's first line, the top source's lead),
@@ -1037,24 +1037,32 @@ const T_TOTAL = 4;      // adds counted
 const T_BUCKETS = 5;
 const T_HEAP = 6;       // 1 once the tally is a sketch
 const T_SLOT = 8;       // address of the slot records
-const T_HEAPAT = 9;     // address of the heap
+const T_BUCKETS_AT = 9; // address of the count buckets (sketch only; BUCKET_BYTES each, cap + 1 of them)
 const T_INDEX = 10;     // address of the index
-const T_POSAT = 11;     // address of the heap positions (i32 per slot, sketch only)
+const T_BUCKET_OF = 11; // address of each slot's bucket (i32 per slot, sketch only)
+const T_MIN = 12;       // the bucket of the smallest count (sketch only)
+const T_FREE = 13;      // a free bucket (its B_NEXT the next free one), -1 for none
+const T_FRESH = 14;     // buckets never used start here
 const TALLY_WORDS = 16;
 
 // A slot record (32 bytes, one cache line holds two): everything the sketch touches about a slot in one
 // place, instead of the five typed arrays of heavy-hitters.ts (same values, same order of operations).
 const S_COUNT = 0;      // u32
 const S_ERR = 4;        // u32: the over-count bound (sketch only)
-const S_UNUSED = 8;     // (the heap position lives in its own array: see T_POSAT)
+const S_PREV = 8;       // i32: the slot before this one in its bucket, -1 for none (sketch only)
 const S_ISNUM = 12;     // i32: 1 when the slot holds a numeric key
 const S_A = 16;
 const S_B = 20;
 const S_C = 24;
+const S_NEXT = 28;      // i32: the slot after this one in its bucket, -1 for none (sketch only)
 const SLOT_BYTES = 32;
-// A heap position (8 bytes): the count there and the slot id.
-const H_COUNT = 0;
-const H_ID = 4;
+// A count bucket (heavy-hitters.ts, sketch mode): the slots holding one count, in the order they reached it
+const B_COUNT = 0;      // u32
+const B_HEAD = 4;       // first slot (the next to be evicted, in the smallest bucket)
+const B_TAIL = 8;       // last slot
+const B_PREV = 12;      // the bucket of the next smaller count, -1 for none
+const B_NEXT = 16;      // the bucket of the next larger count, -1 for none
+const BUCKET_BYTES = 32;
 
 let tallies: usize = 0;
 const TALLY_N = 4;
@@ -1087,7 +1095,8 @@ const NO_PORT = 65536;
 @inline function tf(t: usize, f: i32): i32 { return load<i32>(t + (<usize>f << 2)); }
 @inline function tset(t: usize, f: i32, v: i32): void { store<i32>(t + (<usize>f << 2), v); }
 @inline function slotOf(t: usize, s: i32): usize { return <usize>tf(t, T_SLOT) + <usize>s * SLOT_BYTES; }
-@inline function heapOf(t: usize, i: i32): usize { return <usize>tf(t, T_HEAPAT) + (<usize>i << 3); }
+@inline function bucketAt(t: usize, b: i32): usize { return <usize>tf(t, T_BUCKETS_AT) + <usize>b * BUCKET_BYTES; }
+@inline function bucketOfAt(t: usize, s: i32): usize { return <usize>tf(t, T_BUCKET_OF) + (<usize>s << 2); }
 
 /** Make the tallies (each exact up to `cap` keys); returns the control area's address. */
 export function initTallies(cap: i32): usize {
@@ -1101,15 +1110,17 @@ export function initTallies(cap: i32): usize {
     tset(b, T_CAP, cap);
     tset(b, T_BUCKETS, 2048);
     tset(b, T_SLOT, <i32>alloc(<usize>cap * SLOT_BYTES));
-    tset(b, T_HEAPAT, <i32>alloc(<usize>cap * 8));
+    tset(b, T_BUCKETS_AT, <i32>alloc(<usize>(cap + 1) * BUCKET_BYTES));
     tset(b, T_INDEX, <i32>alloc(<usize>maxBuckets * 8));
-    tset(b, T_POSAT, <i32>alloc(<usize>cap * 4));
+    tset(b, T_BUCKET_OF, <i32>alloc(<usize>cap * 4));
   }
   hbins = alloc(<usize>TKEYS * BINS * 4);
   hmeta = alloc(<usize>TKEYS * 16);
   v6map = alloc(<usize>V6_MAX * 4);
   memory.fill(v6map, 0xff, <usize>V6_MAX * 4);
   triples = alloc(<usize>RUN_MAX * 12);
+  // here, not at the first build: memory must not grow once JavaScript took its views (pages never touched cost nothing)
+  sortScratch = alloc((<usize>cap * 2 + 65536) << 2);
   return ctrl;
 }
 
@@ -1197,50 +1208,131 @@ function deleteNum(t: usize, s: i32): void {
   tset(t, T_NUM, tf(t, T_NUM) - 1);
 }
 
-function siftDown(t: usize, i: i32): void {
-  const heap = <usize>tf(t, T_HEAPAT);
-  const posAt = <usize>tf(t, T_POSAT);
-  const n = tf(t, T_SLOTS);
-  const item = load<i32>(heap + (<usize>i << 3), H_ID);
-  const itemCount = load<u32>(heap + (<usize>i << 3), H_COUNT);
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    const lq = heap + (<usize>l << 3);
-    const cl = load<u32>(lq, H_COUNT);
-    let c = l;
-    let cc = cl;
-    if (r < n) {
-      const cr = load<u32>(lq, 8 + H_COUNT);
-      if (cr < cl) { c = r; cc = cr; }
-    }
-    if (cc >= itemCount) break;
-    const moved = load<i32>(heap + (<usize>c << 3), H_ID);
-    const to = heap + (<usize>i << 3);
-    store<u32>(to, cc, H_COUNT);
-    store<i32>(to, moved, H_ID);
-    store<i32>(posAt + (<usize>moved << 2), i);
-    i = c;
+// Sketch mode (heavy-hitters.ts, round 17): a Stream-Summary. The slots are kept in buckets of equal
+// count, the buckets in ascending count order (a list from T_MIN), each bucket's slots in the order they
+// reached its count. A new key takes the FIRST slot of the smallest bucket; a slot counted once more
+// moves to the END of the next count's bucket. O(1) an add, where the min-heap's sift walked ~17 levels.
+
+/** A bucket of count c after bucket `after` (-1: as the smallest). */
+function newBucket(t: usize, after: i32, c: u32): i32 {
+  let b = tf(t, T_FREE);
+  if (b >= 0) {
+    tset(t, T_FREE, load<i32>(bucketAt(t, b), B_NEXT));
+  } else {
+    b = tf(t, T_FRESH);
+    tset(t, T_FRESH, b + 1);
   }
-  const to = heap + (<usize>i << 3);
-  store<u32>(to, itemCount, H_COUNT);
-  store<i32>(to, item, H_ID);
-  store<i32>(posAt + (<usize>item << 2), i);
+  const q = bucketAt(t, b);
+  store<u32>(q, c, B_COUNT);
+  store<i32>(q, -1, B_HEAD);
+  store<i32>(q, -1, B_TAIL);
+  const next = after < 0 ? tf(t, T_MIN) : load<i32>(bucketAt(t, after), B_NEXT);
+  store<i32>(q, after, B_PREV);
+  store<i32>(q, next, B_NEXT);
+  if (after < 0) tset(t, T_MIN, b);
+  else store<i32>(bucketAt(t, after), b, B_NEXT);
+  if (next >= 0) store<i32>(bucketAt(t, next), b, B_PREV);
+  return b;
 }
 
-function buildHeap(t: usize): void {
+/** Put slot s (record at sq) at the end of bucket b. */
+@inline function append(t: usize, b: i32, s: i32, sq: usize): void {
+  const q = bucketAt(t, b);
+  const last = load<i32>(q, B_TAIL);
+  store<i32>(sq, last, S_PREV);
+  store<i32>(sq, -1, S_NEXT);
+  if (last < 0) store<i32>(q, s, B_HEAD);
+  else store<i32>(slotOf(t, last), s, S_NEXT);
+  store<i32>(q, s, B_TAIL);
+  store<i32>(bucketOfAt(t, s), b);
+}
+
+/** Take slot s (record at sq) out of its bucket b, and drop b when it is left empty. */
+@inline function unlink(t: usize, b: i32, sq: usize): void {
+  const q = bucketAt(t, b);
+  const p = load<i32>(sq, S_PREV);
+  const n = load<i32>(sq, S_NEXT);
+  if (p < 0) store<i32>(q, n, B_HEAD);
+  else store<i32>(slotOf(t, p), n, S_NEXT);
+  if (n < 0) store<i32>(q, p, B_TAIL);
+  else store<i32>(slotOf(t, n), p, S_PREV);
+  if (load<i32>(q, B_HEAD) < 0) {
+    const bp = load<i32>(q, B_PREV);
+    const bn = load<i32>(q, B_NEXT);
+    if (bp < 0) tset(t, T_MIN, bn);
+    else store<i32>(bucketAt(t, bp), bn, B_NEXT);
+    if (bn >= 0) store<i32>(bucketAt(t, bn), bp, B_PREV);
+    store<i32>(q, tf(t, T_FREE), B_NEXT);
+    tset(t, T_FREE, b);
+  }
+}
+
+/** Slot s (record at sq), whose count just became c, moves from its bucket to the end of count c's. */
+function raise(t: usize, s: i32, sq: usize, c: u32): void {
+  const b = load<i32>(bucketOfAt(t, s));
+  const q = bucketAt(t, b);
+  const next = load<i32>(q, B_NEXT);
+  if (next >= 0 && load<u32>(bucketAt(t, next), B_COUNT) == c) {
+    unlink(t, b, sq);
+    append(t, next, s, sq);
+  } else if (load<i32>(q, B_HEAD) == s && load<i32>(q, B_TAIL) == s) {
+    store<u32>(q, c, B_COUNT); // alone in its bucket: the bucket takes the new count in place
+  } else {
+    const nb = newBucket(t, b, c);
+    unlink(t, b, sq);
+    append(t, nb, s, sq);
+  }
+}
+
+/** Start the sketch: every slot into its count's bucket, slot ids ascending within a bucket. */
+function buildBuckets(t: usize): void {
   const size = tf(t, T_SLOTS);
+  tset(t, T_MIN, -1);
+  tset(t, T_FREE, -1);
+  tset(t, T_FRESH, 0);
+  // slot ids sorted by count, stably (an LSD radix sort of two 16-bit digits, in scratch memory
+  // reused by every tally's build)
+  const ids = sortScratch;
+  const tmp = ids + (<usize>size << 2);
+  const hist = tmp + (<usize>size << 2);
+  for (let s = 0; s < size; s++) store<i32>(ids + (<usize>s << 2), s);
+  for (let shift: u32 = 0; shift < 32; shift += 16) {
+    memory.fill(hist, 0, 65536 * 4);
+    for (let i = 0; i < size; i++) {
+      const d = (load<u32>(slotOf(t, i), S_COUNT) >>> shift) & 0xffff;
+      const hq = hist + (<usize>d << 2);
+      store<u32>(hq, load<u32>(hq) + 1);
+    }
+    let sum: u32 = 0;
+    for (let d = 0; d < 65536; d++) {
+      const hq = hist + (<usize>d << 2);
+      const k = load<u32>(hq);
+      store<u32>(hq, sum);
+      sum += k;
+    }
+    for (let i = 0; i < size; i++) {
+      const s = load<i32>(ids + (<usize>i << 2));
+      const d = (load<u32>(slotOf(t, s), S_COUNT) >>> shift) & 0xffff;
+      const hq = hist + (<usize>d << 2);
+      const at = load<u32>(hq);
+      store<u32>(hq, at + 1);
+      store<i32>(tmp + (<usize>at << 2), s);
+    }
+    memory.copy(ids, tmp, <usize>size << 2);
+  }
+  let b = -1;
   for (let i = 0; i < size; i++) {
-    const h = heapOf(t, i);
-    const q = slotOf(t, i);
-    store<u32>(h, load<u32>(q, S_COUNT), H_COUNT);
-    store<i32>(h, i, H_ID);
-    store<i32>(<usize>tf(t, T_POSAT) + (<usize>i << 2), i);
+    const s = load<i32>(ids + (<usize>i << 2));
+    const sq = slotOf(t, s);
+    const c = load<u32>(sq, S_COUNT);
+    if (b < 0 || load<u32>(bucketAt(t, b), B_COUNT) != c) b = newBucket(t, b, c);
+    append(t, b, s, sq);
   }
   tset(t, T_HEAP, 1);
-  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(t, i);
 }
+
+/** Scratch memory for buildBuckets: two arrays of `cap` i32 and a 65,536-word histogram (initTallies). */
+let sortScratch: usize = 0;
 
 /** An existing slot counted once more; its count. */
 export function tallyHit(tn: i32, id: i32): u32 {
@@ -1253,11 +1345,7 @@ function hit(t: usize, id: i32): u32 {
   const q = slotOf(t, id);
   const c = load<u32>(q, S_COUNT) + 1;
   store<u32>(q, c, S_COUNT);
-  if (tf(t, T_HEAP) != 0) {
-    const pos = load<i32>(<usize>tf(t, T_POSAT) + (<usize>id << 2));
-    store<u32>(heapOf(t, pos), c, H_COUNT);
-    siftDown(t, pos);
-  }
+  if (tf(t, T_HEAP) != 0) raise(t, id, q, c);
   return c;
 }
 
@@ -1269,8 +1357,8 @@ function newSlot(t: usize, tn: i32): i32 {
     store<u32>(slotOf(t, nid), 1, S_COUNT);
     return nid;
   }
-  if (tf(t, T_HEAP) == 0) buildHeap(t);
-  const min = load<i32>(heapOf(t, 0), H_ID);
+  if (tf(t, T_HEAP) == 0) buildBuckets(t);
+  const min = load<i32>(bucketAt(t, tf(t, T_MIN)), B_HEAD);
   const q = slotOf(t, min);
   if (load<i32>(q, S_ISNUM) == 1) {
     deleteNum(t, min);
@@ -1288,8 +1376,7 @@ function newSlot(t: usize, tn: i32): i32 {
   const count = old + 1;
   store<u32>(q, old, S_ERR);
   store<u32>(q, count, S_COUNT);
-  store<u32>(heapOf(t, 0), count, H_COUNT);
-  siftDown(t, 0);
+  raise(t, min, q, count);
   return min;
 }
 

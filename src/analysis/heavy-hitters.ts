@@ -8,6 +8,12 @@
  * smallest counter and inherits its count (+1) as its possible over-count. Every key whose true
  * count exceeds N / capacity is guaranteed to be kept, and a reported count over-estimates the
  * true count by at most the replaced minimum. From then on `approximate` is true.
+ *
+ * Which of several smallest counters a new key replaces is fixed (the paper leaves it open), and the
+ * capture engine's module (wasm/capture.ts) makes the same choice: the counters are kept in buckets
+ * of equal count (the paper's Stream-Summary), each bucket's counters in the order they reached its
+ * count, and a new key takes the FIRST counter of the smallest bucket — the one longest at the
+ * smallest count. At the start of the sketch each bucket holds its counters in slot id order.
  */
 
 /** Distinct keys counted exactly per tally before the heavy-hitters sketch takes over. */
@@ -29,7 +35,7 @@ export interface TallyItem<T> {
  * fast path counts without building or hashing a key string per entry. `text` must give exactly the
  * string the record path would pass to `add()`, and `parse` must accept exactly the strings `text` gives
  * (round trip): a string key with a numeric form is always held numerically, so the two paths share one
- * slot per key and every count, slot id, heap order and tie-break stays that of the string-only tally.
+ * slot per key and every count, slot id, bucket order and tie-break stays that of the string-only tally.
  */
 export interface KeyCodec {
   /** The key's text for numeric key (a, b, c). */
@@ -84,12 +90,10 @@ function place(index: Int32Array, mask: number, h: number, slot: number, a: numb
 /**
  * Exact counts up to `capacity` distinct keys, then a Space-Saving heavy-hitters sketch.
  *
- * Speed: a slot is an integer id into typed arrays (counts, errors, heap positions), not an object.
- * Once the tally is a sketch, every new key sifts the min-heap from the root to a leaf; with 200,000
- * slot objects scattered over the JS heap that walk cost two cache misses per level (about 4 µs per
- * key, 7 s for a 1M-entry capture with many distinct pairs). The heap is now two parallel typed arrays
- * (slot id and its count at each heap position), so the walk stays in a few contiguous megabytes. The
- * algorithm, its tie-breaking and so every reported number are exactly those of the object version.
+ * Speed: a slot is an integer id into typed arrays (counts, errors, bucket links), not an object. Once
+ * the tally is a sketch, a new key or a counted key moves its slot between two buckets' lists: O(1), where
+ * the min-heap this replaced (round 17) sifted a new key from the root to a leaf, ~17 levels at 200,000
+ * slots, each a cache miss deep down.
  *
  * With a {@link KeyCodec}, keys that have a numeric form live in an open-addressing table over typed
  * arrays (linear probing, backward-shift deletion when the sketch evicts one); their strings are made
@@ -104,10 +108,20 @@ export class BoundedTally<T = undefined> {
   private readonly firsts: (T | undefined)[] = [];
   private counts: Float64Array;
   private errs: Float64Array | null = null;
-  /** Sketch mode only: heap position of each slot, slot id at each position, and its count there. */
-  private posOf: Int32Array | null = null;
-  private heapIds: Int32Array | null = null;
-  private heapCounts: Float64Array | null = null;
+  /** Sketch mode only: each slot's bucket, and its neighbours in that bucket's list (-1 none). */
+  private bucketOf: Int32Array | null = null;
+  private prev: Int32Array = new Int32Array(0);
+  private next: Int32Array = new Int32Array(0);
+  /** The count buckets (sketch mode): count, first and last slot, the buckets of the next smaller and larger count. */
+  private bCount: Float64Array = new Float64Array(0);
+  private bHead: Int32Array = new Int32Array(0);
+  private bTail: Int32Array = new Int32Array(0);
+  private bPrev: Int32Array = new Int32Array(0);
+  private bNext: Int32Array = new Int32Array(0);
+  /** The smallest count's bucket, a free bucket (its bNext the next free one), and the first never used. */
+  private bMin = -1;
+  private bFree = -1;
+  private bFresh = 0;
   private n = 0;
   private readonly codec: KeyCodec | null;
   /** Numeric slots: 1 per slot holding a numeric key, and its three words. */
@@ -138,7 +152,7 @@ export class BoundedTally<T = undefined> {
 
   /** True once more distinct keys arrived than the tally holds: counts are upper bounds. */
   get approximate(): boolean {
-    return this.heapIds !== null;
+    return this.bucketOf !== null;
   }
 
   /** How many adds were counted. */
@@ -193,11 +207,7 @@ export class BoundedTally<T = undefined> {
   /** An existing slot counted once more. */
   private hit(id: number): number {
     const c = ++this.counts[id]!;
-    if (this.heapIds !== null) {
-      const pos = this.posOf![id]!;
-      this.heapCounts![pos] = c;
-      this.siftDown(pos);
-    }
+    if (this.bucketOf !== null) this.raise(id, c);
     return c;
   }
 
@@ -207,7 +217,7 @@ export class BoundedTally<T = undefined> {
    * The caller stores the key in the slot.
    */
   private newSlot(): number {
-    if (this.heapIds === null && this.size < this.capacity) {
+    if (this.bucketOf === null && this.size < this.capacity) {
       const nid = this.keys.length;
       if (nid === this.counts.length) this.grow();
       this.keys.push(undefined);
@@ -215,8 +225,8 @@ export class BoundedTally<T = undefined> {
       this.counts[nid] = 1;
       return nid;
     }
-    if (this.heapIds === null) this.buildHeap();
-    const min = this.heapIds![0]!;
+    if (this.bucketOf === null) this.buildBuckets();
+    const min = this.bHead[this.bMin]!;
     if (this.isNum.length > 0 && this.isNum[min] === 1) {
       this.deleteNum(min);
       this.isNum[min] = 0;
@@ -226,8 +236,7 @@ export class BoundedTally<T = undefined> {
     const count = this.counts[min]! + 1;
     this.errs![min] = this.counts[min]!;
     this.counts[min] = count;
-    this.heapCounts![0] = count;
-    this.siftDown(0);
+    this.raise(min, count);
     return min;
   }
 
@@ -342,46 +351,93 @@ export class BoundedTally<T = undefined> {
     return id === undefined ? 0 : this.counts[id]!;
   }
 
-  private buildHeap(): void {
-    // the heap starts in slot id order (no key was deleted before the sketch began)
+  /** Start the sketch: every slot into its count's bucket, slot ids ascending within a bucket. */
+  private buildBuckets(): void {
     const size = this.keys.length;
-    const heapIds = new Int32Array(size);
-    const heapCounts = new Float64Array(size);
-    const posOf = new Int32Array(size);
-    for (let i = 0; i < size; i++) {
-      heapIds[i] = i;
-      heapCounts[i] = this.counts[i]!;
-      posOf[i] = i;
-    }
-    this.heapIds = heapIds;
-    this.heapCounts = heapCounts;
-    this.posOf = posOf;
+    const counts = this.counts;
+    // slot ids by (count, id): one number each, sorted natively (count × size + id is exact in a double)
+    const order = new Float64Array(size);
+    for (let s = 0; s < size; s++) order[s] = counts[s]! * size + s;
+    order.sort();
+    this.bucketOf = new Int32Array(size);
+    this.prev = new Int32Array(size);
+    this.next = new Int32Array(size);
+    // every bucket holds a slot, and a raise makes its new bucket before it may free the old one
+    const buckets = size + 1;
+    this.bCount = new Float64Array(buckets);
+    this.bHead = new Int32Array(buckets);
+    this.bTail = new Int32Array(buckets);
+    this.bPrev = new Int32Array(buckets);
+    this.bNext = new Int32Array(buckets);
     this.errs = new Float64Array(size);
-    for (let i = (size >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    let b = -1;
+    for (let i = 0; i < size; i++) {
+      const s = order[i]! % size;
+      const c = counts[s]!;
+      if (b < 0 || this.bCount[b] !== c) b = this.newBucket(b, c);
+      this.append(b, s);
+    }
   }
 
-  private siftDown(i: number): void {
-    const heapIds = this.heapIds!;
-    const heapCounts = this.heapCounts!;
-    const posOf = this.posOf!;
-    const n = heapIds.length;
-    const item = heapIds[i]!;
-    const itemCount = heapCounts[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && heapCounts[r]! < heapCounts[l]! ? r : l;
-      if (heapCounts[c]! >= itemCount) break;
-      const moved = heapIds[c]!;
-      heapIds[i] = moved;
-      heapCounts[i] = heapCounts[c]!;
-      posOf[moved] = i;
-      i = c;
+  /** A bucket of count c after bucket `after` (-1: as the smallest). */
+  private newBucket(after: number, c: number): number {
+    let b = this.bFree;
+    if (b >= 0) this.bFree = this.bNext[b]!;
+    else b = this.bFresh++;
+    const next = after < 0 ? this.bMin : this.bNext[after]!;
+    this.bCount[b] = c;
+    this.bHead[b] = -1;
+    this.bTail[b] = -1;
+    this.bPrev[b] = after;
+    this.bNext[b] = next;
+    if (after < 0) this.bMin = b;
+    else this.bNext[after] = b;
+    if (next >= 0) this.bPrev[next] = b;
+    return b;
+  }
+
+  /** Put slot s at the end of bucket b. */
+  private append(b: number, s: number): void {
+    const last = this.bTail[b]!;
+    this.prev[s] = last;
+    this.next[s] = -1;
+    if (last < 0) this.bHead[b] = s;
+    else this.next[last] = s;
+    this.bTail[b] = s;
+    this.bucketOf![s] = b;
+  }
+
+  /** Take slot s out of its bucket b, and drop b when it is left empty. */
+  private unlink(b: number, s: number): void {
+    const p = this.prev[s]!, n = this.next[s]!;
+    if (p < 0) this.bHead[b] = n;
+    else this.next[p] = n;
+    if (n < 0) this.bTail[b] = p;
+    else this.prev[n] = p;
+    if (this.bHead[b]! < 0) {
+      const bp = this.bPrev[b]!, bn = this.bNext[b]!;
+      if (bp < 0) this.bMin = bn;
+      else this.bNext[bp] = bn;
+      if (bn >= 0) this.bPrev[bn] = bp;
+      this.bNext[b] = this.bFree;
+      this.bFree = b;
     }
-    heapIds[i] = item;
-    heapCounts[i] = itemCount;
-    posOf[item] = i;
+  }
+
+  /** Slot s, whose count just became c, moves from its bucket to the end of count c's bucket. */
+  private raise(s: number, c: number): void {
+    const b = this.bucketOf![s]!;
+    const next = this.bNext[b]!;
+    if (next >= 0 && this.bCount[next] === c) {
+      this.unlink(b, s);
+      this.append(next, s);
+    } else if (this.bHead[b] === s && this.bTail[b] === s) {
+      this.bCount[b] = c; // alone in its bucket: the bucket takes the new count in place
+    } else {
+      const nb = this.newBucket(b, c);
+      this.unlink(b, s);
+      this.append(nb, s);
+    }
   }
 }
 

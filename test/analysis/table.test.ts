@@ -166,6 +166,20 @@ test('BoundedTally and CappedCounter', () => {
   assert.deepEqual(plain(c.toObject()), { p: 2, '(other)': 2, q: 1 });
 });
 
+test('BoundedTally past its capacity: a new key takes the counter longest at the smallest count', () => {
+  // capacity 3, traced by hand (heavy-hitters.ts): a, b, c count 1 each (slots 0, 1, 2). d: the sketch
+  // starts with one bucket of count 1 holding a, b, c in slot order; d takes a's counter (count 2, err 1).
+  // e takes b's (count 2, err 1; the count-2 bucket is now d, e). c counted: 2, at the end (d, e, c).
+  // f: the smallest bucket is count 2, its first counter d's: f gets 3, err 2.
+  const t = new BoundedTally(3);
+  for (const k of ['a', 'b', 'c', 'd', 'e', 'c', 'f']) t.add(k);
+  assert.deepEqual(t.top(3).map((x) => [x.key, x.count, x.err]), [['f', 3, 2], ['c', 2, 0], ['e', 2, 1]]);
+  assert.equal(t.get('a') + t.get('b') + t.get('d'), 0);
+  // a key counted again moves behind the others of its new count: g takes e's counter, not c's
+  t.add('g');
+  assert.deepEqual(t.top(3).map((x) => [x.key, x.count, x.err]), [['f', 3, 2], ['g', 3, 2], ['c', 2, 0]]);
+});
+
 test('RemainingHistogram answers exactly at minute resolution', () => {
   const h = new RemainingHistogram();
   for (const r of [0, 59, 60, 3599, 3600, 431999, 10_000_000]) h.add(r);
