@@ -1039,7 +1039,6 @@ const T_HEAP = 6;       // 1 once the tally is a sketch
 const T_SLOT = 8;       // address of the slot records
 const T_BUCKETS_AT = 9; // address of the count buckets (sketch only; BUCKET_BYTES each, cap + 1 of them)
 const T_INDEX = 10;     // address of the index
-const T_BUCKET_OF = 11; // address of each slot's bucket (i32 per slot, sketch only)
 const T_MIN = 12;       // the bucket of the smallest count (sketch only)
 const T_FREE = 13;      // a free bucket (its B_NEXT the next free one), -1 for none
 const T_FRESH = 14;     // buckets never used start here
@@ -1050,7 +1049,7 @@ const TALLY_WORDS = 16;
 const S_COUNT = 0;      // u32
 const S_ERR = 4;        // u32: the over-count bound (sketch only)
 const S_PREV = 8;       // i32: the slot before this one in its bucket, -1 for none (sketch only)
-const S_ISNUM = 12;     // i32: 1 when the slot holds a numeric key
+const S_ISNUM = 12;     // i32: bit 0 set when the slot holds a numeric key; bits 1.. its bucket (sketch only)
 const S_A = 16;
 const S_B = 20;
 const S_C = 24;
@@ -1096,7 +1095,6 @@ const NO_PORT = 65536;
 @inline function tset(t: usize, f: i32, v: i32): void { store<i32>(t + (<usize>f << 2), v); }
 @inline function slotOf(t: usize, s: i32): usize { return <usize>tf(t, T_SLOT) + <usize>s * SLOT_BYTES; }
 @inline function bucketAt(t: usize, b: i32): usize { return <usize>tf(t, T_BUCKETS_AT) + <usize>b * BUCKET_BYTES; }
-@inline function bucketOfAt(t: usize, s: i32): usize { return <usize>tf(t, T_BUCKET_OF) + (<usize>s << 2); }
 
 /** Make the tallies (each exact up to `cap` keys); returns the control area's address. */
 export function initTallies(cap: i32): usize {
@@ -1112,7 +1110,6 @@ export function initTallies(cap: i32): usize {
     tset(b, T_SLOT, <i32>alloc(<usize>cap * SLOT_BYTES));
     tset(b, T_BUCKETS_AT, <i32>alloc(<usize>(cap + 1) * BUCKET_BYTES));
     tset(b, T_INDEX, <i32>alloc(<usize>maxBuckets * 8));
-    tset(b, T_BUCKET_OF, <i32>alloc(<usize>cap * 4));
   }
   hbins = alloc(<usize>TKEYS * BINS * 4);
   hmeta = alloc(<usize>TKEYS * 16);
@@ -1176,7 +1173,7 @@ function rehash(t: usize, buckets: i32): void {
   const slots = tf(t, T_SLOTS);
   for (let s = 0; s < slots; s++) {
     const q = slotOf(t, s);
-    if (load<i32>(q, S_ISNUM) != 1) continue;
+    if ((load<i32>(q, S_ISNUM) & 1) == 0) continue;
     place(index, mask, hash3(load<i32>(q, S_A), load<i32>(q, S_B), load<i32>(q, S_C)), s);
   }
   tset(t, T_BUCKETS, buckets);
@@ -1244,7 +1241,7 @@ function newBucket(t: usize, after: i32, c: u32): i32 {
   if (last < 0) store<i32>(q, s, B_HEAD);
   else store<i32>(slotOf(t, last), s, S_NEXT);
   store<i32>(q, s, B_TAIL);
-  store<i32>(bucketOfAt(t, s), b);
+  store<i32>(sq, (b << 1) | (load<i32>(sq, S_ISNUM) & 1), S_ISNUM);
 }
 
 /** Take slot s (record at sq) out of its bucket b, and drop b when it is left empty. */
@@ -1269,7 +1266,7 @@ function newBucket(t: usize, after: i32, c: u32): i32 {
 
 /** Slot s (record at sq), whose count just became c, moves from its bucket to the end of count c's. */
 function raise(t: usize, s: i32, sq: usize, c: u32): void {
-  const b = load<i32>(bucketOfAt(t, s));
+  const b = load<i32>(sq, S_ISNUM) >> 1;
   const q = bucketAt(t, b);
   const next = load<i32>(q, B_NEXT);
   if (next >= 0 && load<u32>(bucketAt(t, next), B_COUNT) == c) {
@@ -1360,9 +1357,9 @@ function newSlot(t: usize, tn: i32): i32 {
   if (tf(t, T_HEAP) == 0) buildBuckets(t);
   const min = load<i32>(bucketAt(t, tf(t, T_MIN)), B_HEAD);
   const q = slotOf(t, min);
-  if (load<i32>(q, S_ISNUM) == 1) {
+  if ((load<i32>(q, S_ISNUM) & 1) != 0) {
     deleteNum(t, min);
-    store<i32>(q, 0, S_ISNUM);
+    store<i32>(q, load<i32>(q, S_ISNUM) & ~1, S_ISNUM);
   } else {
     // a string key: JavaScript holds it (src/analysis/wasm-tally.ts drops it from its map)
     const n = cw(C_EVICTED);
@@ -1385,7 +1382,8 @@ export function tallyNewString(tn: i32): i32 {
   const t = tallyAt(tn);
   tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
   const slot = newSlot(t, tn);
-  store<i32>(slotOf(t, slot), 0, S_ISNUM);
+  const q = slotOf(t, slot);
+  store<i32>(q, load<i32>(q, S_ISNUM) & ~1, S_ISNUM);
   tset(t, T_STR, tf(t, T_STR) + 1);
   return slot;
 }
@@ -1402,7 +1400,7 @@ function addNum(t: usize, tn: i32, a: i32, b: i32, c: i32): u32 {
   if (found >= 0) return hit(t, found);
   const slot = newSlot(t, tn);
   const q = slotOf(t, slot);
-  store<i32>(q, 1, S_ISNUM);
+  store<i32>(q, load<i32>(q, S_ISNUM) | 1, S_ISNUM);
   store<i32>(q, a, S_A);
   store<i32>(q, b, S_B);
   store<i32>(q, c, S_C);

@@ -211,7 +211,7 @@ export class WasmTally {
       const at = base + s * SLOT_WORDS;
       slots.set(u32.subarray(at, at + SLOT_WORDS), i * SLOT_WORDS);
       let text: string | undefined;
-      if (u32[at + S_ISNUM] !== 1) text = this.strKeys[s];
+      if ((u32[at + S_ISNUM]! & 1) === 0) text = this.strKeys[s];
       else if (numText !== undefined) {
         // a numeric key that stands for a text (the tally thread's IPv6 keys): a string slot in the copy
         text = numText(u32[at + S_A]! | 0, u32[at + S_B]! | 0, u32[at + S_C]! | 0);
@@ -295,7 +295,7 @@ function topOfSlots(
   const cache = new Map<number, string>();
   const keyOf = (s: number): string => {
     const at = base + s * SLOT_WORDS;
-    if (u32[at + S_ISNUM] !== 1) return strKey(s)!;
+    if ((u32[at + S_ISNUM]! & 1) === 0) return strKey(s)!;
     let key = cache.get(s);
     if (key === undefined) {
       const a = u32[at + S_A]! | 0, b = u32[at + S_B]! | 0, c = u32[at + S_C]! | 0;

@@ -78,7 +78,7 @@ export const C_ENTRIES = 0, C_ASSURED = 1, C_UNREPLIED = 2, C_OFFLOAD = 3, C_EAR
 export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEADER = 16, EV_V6 = 32;
 /** Kinds in the first-count order list (kind << 8 | id). */
 export const K_PROTO = 0, K_STATE = 1, K_ZONE = 2, K_TKEY = 3;
-/** Tally fields (int32 words at tallyAt(t)) and the slot/heap layout. */
+/** Tally fields (int32 words at tallyAt(t)) and the slot layout (S_ISNUM: bit 0 numeric key, bits 1.. the sketch bucket). */
 export const T_SLOTS = 1, T_NUM = 2, T_STR = 3, T_TOTAL = 4, T_HEAP = 6, T_SLOT = 8;
 export const SLOT_WORDS = 8, S_COUNT = 0, S_ERR = 1, S_ISNUM = 3, S_A = 4, S_B = 5, S_C = 6;
 /** Minute bins per timeout key. */
