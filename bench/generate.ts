@@ -22,7 +22,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, r
 import { join } from 'node:path';
 
 /** Bump when the shape of the data changes (invalidates caches). */
-export const GEN_VERSION = 3;
+export const GEN_VERSION = 4;
 
 export interface GenParams {
   readonly scale: number;
@@ -201,7 +201,9 @@ function writeCapture(path: string, entries: number, proc: boolean, seed: number
       if (d < 0.6) {
         // ClusterIP service, DNATed to a pod: the reply comes from the pod
         const svc = Math.floor(rnd() * 300);
-        dst = `10.96.${svc >> 8}.${(svc & 255) + 1}`;
+        // octets 1-254 (v3 wrote `(svc & 255) + 1`: 10.96.0.256 for svc 255, an address no kernel prints, whose
+        // ~2,000 lines in the 1M capture went to the JavaScript parser and made V8 optimize it: ~0.13 s a run)
+        dst = `10.96.${Math.floor(svc / 254)}.${(svc % 254) + 1}`;
         rsrc = `10.244.${200 + (svc % 50)}.${(svc * 7) % 250 + 2}`;
         rdst = src;
       } else if (d < 0.9) {
