@@ -1061,7 +1061,8 @@ const B_HEAD = 4;       // first slot (the next to be evicted, in the smallest b
 const B_TAIL = 8;       // last slot
 const B_PREV = 12;      // the bucket of the next smaller count, -1 for none
 const B_NEXT = 16;      // the bucket of the next larger count, -1 for none
-const BUCKET_BYTES = 32;
+const BUCKET_BYTES = 20;
+const M_COUNT_RUN = 16;
 
 let tallies: usize = 0;
 const TALLY_N = 4;
@@ -1096,8 +1097,15 @@ const NO_PORT = 65536;
 @inline function slotOf(t: usize, s: i32): usize { return <usize>tf(t, T_SLOT) + <usize>s * SLOT_BYTES; }
 @inline function bucketAt(t: usize, b: i32): usize { return <usize>tf(t, T_BUCKETS_AT) + <usize>b * BUCKET_BYTES; }
 
-/** Make the tallies (each exact up to `cap` keys); returns the control area's address. */
-export function initTallies(cap: i32): usize {
+/**
+ * Make the tallies (each exact up to `cap` keys) whose bits are set in `mask` (bit t: tally t; bit 4,
+ * M_COUNT_RUN: what countRun needs besides tally 0, the timeout histograms); returns the control area's
+ * address. The main thread's instance leaves out the tally thread's three tallies, the thread's instance the
+ * source tally and the histograms (round 17): V8 counts a module's memory as external memory, and ~76 MB of
+ * it, mostly never touched, made it run a full garbage collection on each thread (~10 ms on the main one).
+ * A tally left out has no memory: anything that counts into it traps (`addNum`, `newSlot`, `countRun`).
+ */
+export function initTallies(cap: i32, mask: i32): usize {
   ctrl = alloc(CTRL_WORDS * 4);
   evictLog = alloc(EVICT_CAP * 8);
   tallies = alloc(TALLY_N * TALLY_WORDS * 4);
@@ -1105,14 +1113,17 @@ export function initTallies(cap: i32): usize {
   while (maxBuckets < 2 * cap) maxBuckets <<= 1;
   for (let t = 0; t < TALLY_N; t++) {
     const b = tallyAt(t);
+    if ((mask & (1 << t)) == 0) continue;
     tset(b, T_CAP, cap);
     tset(b, T_BUCKETS, 2048);
     tset(b, T_SLOT, <i32>alloc(<usize>cap * SLOT_BYTES));
     tset(b, T_BUCKETS_AT, <i32>alloc(<usize>(cap + 1) * BUCKET_BYTES));
     tset(b, T_INDEX, <i32>alloc(<usize>maxBuckets * 8));
   }
-  hbins = alloc(<usize>TKEYS * BINS * 4);
-  hmeta = alloc(<usize>TKEYS * 16);
+  if ((mask & M_COUNT_RUN) != 0) {
+    hbins = alloc(<usize>TKEYS * BINS * 4);
+    hmeta = alloc(<usize>TKEYS * 16);
+  }
   v6map = alloc(<usize>V6_MAX * 4);
   memory.fill(v6map, 0xff, <usize>V6_MAX * 4);
   triples = alloc(<usize>RUN_MAX * 12);
@@ -1334,6 +1345,7 @@ let sortScratch: usize = 0;
 /** An existing slot counted once more; its count. */
 export function tallyHit(tn: i32, id: i32): u32 {
   const t = tallyAt(tn);
+  if (tf(t, T_CAP) == 0) unreachable(); // a tally initTallies left out
   tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
   return hit(t, id);
 }
@@ -1348,6 +1360,7 @@ function hit(t: usize, id: i32): u32 {
 
 /** The slot for a key new to tally t, its count set (heavy-hitters.ts newSlot); logs an evicted string slot. */
 function newSlot(t: usize, tn: i32): i32 {
+  if (tf(t, T_CAP) == 0) unreachable(); // a tally initTallies left out
   if (tf(t, T_HEAP) == 0 && tf(t, T_NUM) + tf(t, T_STR) < tf(t, T_CAP)) {
     const nid = tf(t, T_SLOTS);
     tset(t, T_SLOTS, nid + 1);
@@ -1394,6 +1407,7 @@ export function tallyAddNum(tn: i32, a: i32, b: i32, c: i32): u32 {
 }
 
 function addNum(t: usize, tn: i32, a: i32, b: i32, c: i32): u32 {
+  if (tf(t, T_CAP) == 0) unreachable(); // a tally initTallies left out
   tset(t, T_TOTAL, tf(t, T_TOTAL) + 1);
   const h = hash3(a, b, c);
   const found = findNum(t, a, b, c, h);
@@ -1463,7 +1477,9 @@ export function keptSlots(tn: i32, upTo: i32, out: usize, cap: i32): i32 {
 
 /** The slot of numeric key (a, b, c) in tally tn, or -1. */
 export function tallyFind(tn: i32, a: i32, b: i32, c: i32): i32 {
-  return findNum(tallyAt(tn), a, b, c, hash3(a, b, c));
+  const t = tallyAt(tn);
+  if (tf(t, T_CAP) == 0) return -1; // a tally initTallies left out holds nothing
+  return findNum(t, a, b, c, hash3(a, b, c));
 }
 
 /** First count of an id of kind `kind` since the last flush: note the order. */
@@ -1488,6 +1504,7 @@ export function tallyFind(tn: i32, a: i32, b: i32, c: i32): i32 {
  * C_EVENT (the source's count in C_SC for EV_LEADER).
  */
 export function countRun(ptr: usize, from: i32, n: i32): i32 {
+  if (hbins == 0) unreachable(); // initTallies left out what countRun needs (M_COUNT_RUN)
   const src = tallyAt(TL_SRC);
   const dst = tallyAt(TL_DST);
   const port = tallyAt(TL_PORT);

@@ -296,7 +296,8 @@ export class CaptureTally {
     this.remote = [];
     // numeric keys (src/util/keys.ts): IPv4 addresses, protocol/port and pairs count without key strings
     if (engine) {
-      const e = new TallyEngine(capacity);
+      // with the tally thread, this instance holds the source tally only (the thread's hold the other three)
+      const e = new TallyEngine(capacity, thread !== null ? [0] : [0, 1, 2, 3]);
       this.engine = e;
       if (this.thread !== null) {
         const texts = new V6Texts();

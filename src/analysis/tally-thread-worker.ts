@@ -101,8 +101,12 @@ function v6PairKey(t: V6Texts, key: string, out: Int32Array): boolean {
 }
 
 function count(capacity: number, top: number): TallyThreadResult['snapshots'] {
-  const engine = new TallyEngine(capacity);
-  const tallies: WasmTally[] = [engine.tally(0, V4_CODEC), engine.tally(1, V4_CODEC), engine.tally(2, PORT_CODEC), engine.tally(3, PAIR_CODEC)];
+  // the destination, port and pair tallies only: no source tally, no countRun here
+  const engine = new TallyEngine(capacity, [1, 2, 3], false);
+  const tallies: WasmTally[] = [];
+  tallies[1] = engine.tally(1, V4_CODEC);
+  tallies[2] = engine.tally(2, PORT_CODEC);
+  tallies[3] = engine.tally(3, PAIR_CODEC);
   const area = engine.runPtr >> 2;
   /** The input tokenizer's IPv6 ids (OP_V6TEXT) as this thread's text ids, in the module (countTriples reads it). */
   const v6map = engine.x.v6MapArea() >> 2;

@@ -16,7 +16,7 @@
 import { topSlots, type KeyCodec, type TallyItem } from './heavy-hitters.js';
 import {
   C_EVICTED, CTRL_WORDS, SLOT_WORDS, S_A, S_B, S_C, S_COUNT, S_ERR, S_ISNUM, T_HEAP, T_NUM, T_SLOT, T_SLOTS, T_STR, T_TOTAL,
-  ENTRY_WORDS, RUN_ENTRIES, newCaptureInstance, type CaptureExports,
+  ENTRY_WORDS, M_COUNT_RUN, RUN_ENTRIES, newCaptureInstance, type CaptureExports,
 } from '../util/capture-wasm.js';
 
 /** One capture's tallies in one instance. */
@@ -32,9 +32,16 @@ export class TallyEngine {
   readonly triples: number;
   readonly tallies: WasmTally[] = [];
 
-  constructor(capacity: number) {
+  /**
+   * `tallies`: the tallies to make (0 sources, 1 destinations, 2 ports, 3 pairs) and whether countRun will
+   * count runs here (it needs the source tally and the timeout histograms); a tally left out has no memory,
+   * and counting into it traps.
+   */
+  constructor(capacity: number, tallies: readonly number[] = [0, 1, 2, 3], countRun = true) {
     this.x = newCaptureInstance();
-    const ctrlPtr = this.x.initTallies(capacity);
+    let mask = countRun ? M_COUNT_RUN : 0;
+    for (const t of tallies) mask |= 1 << t;
+    const ctrlPtr = this.x.initTallies(capacity, mask);
     this.runPtr = this.x.outputArea(RUN_ENTRIES);
     this.triples = this.x.tripleArea() >> 2;
     // every allocation is made above: the memory does not grow after this, so the views stay valid
@@ -44,7 +51,7 @@ export class TallyEngine {
     this.u32 = new Uint32Array(buf);
   }
 
-  /** The WasmTally for tally t (0 sources, 1 destinations, 2 ports, 3 pairs). */
+  /** The WasmTally for tally t (0 sources, 1 destinations, 2 ports, 3 pairs), one the constructor made. */
   tally(t: number, codec: KeyCodec, texts?: NumericTexts): WasmTally {
     const w = new WasmTally(this, t, codec, texts);
     this.tallies[t] = w;

@@ -20,7 +20,7 @@ export interface CaptureExports {
   nextOffset(): number;
   extendedLines(): number;
   scanLines(from: number, to: number, max: number, maxLine: number): number;
-  initTallies(cap: number): number;
+  initTallies(cap: number, mask: number): number;
   tallyAt(t: number): number;
   evictArea(): number;
   histBins(k: number): number;
@@ -80,6 +80,8 @@ export const EV_FIRST = 1, EV_STATE = 2, EV_UNREPLIED = 4, EV_ESTDAY = 8, EV_LEA
 export const K_PROTO = 0, K_STATE = 1, K_ZONE = 2, K_TKEY = 3;
 /** Tally fields (int32 words at tallyAt(t)) and the slot layout (S_ISNUM: bit 0 numeric key, bits 1.. the sketch bucket). */
 export const T_SLOTS = 1, T_NUM = 2, T_STR = 3, T_TOTAL = 4, T_HEAP = 6, T_SLOT = 8;
+/** initTallies' mask bit for what countRun needs besides the source tally (the timeout histograms). */
+export const M_COUNT_RUN = 16;
 export const SLOT_WORDS = 8, S_COUNT = 0, S_ERR = 1, S_ISNUM = 3, S_A = 4, S_B = 5, S_C = 6;
 /** Minute bins per timeout key. */
 export const HIST_BINS = 131072;

@@ -309,6 +309,19 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
     }
   });
 
+  it('makes only the tallies an instance was asked for; counting into another one traps instead of writing anywhere', () => {
+    // round 17: the main thread's instance holds the source tally only when the tally thread holds the other three
+    const engine = new TallyEngine(50, [1, 2, 3], false);
+    const w = engine.tally(1, PAIR_CODEC);
+    assert.equal(w.addNum(1, 2, 3), 1);
+    assert.equal(engine.x.tallyFind(0, 1, 2, 3), -1);
+    assert.throws(() => engine.x.tallyAddNum(0, 1, 2, 3), /unreachable/);
+    assert.throws(() => engine.x.tallyHit(0, 0), /unreachable/);
+    assert.throws(() => engine.x.tallyNewString(0), /unreachable/);
+    assert.throws(() => engine.countRun(0, 1), /unreachable/);
+    assert.equal(w.addNum(1, 2, 3), 2);
+  });
+
   it('takes lines ended by CR LF (text before the CR), not a lone CR or CR CR LF, with the JavaScript outcome', () => {
     const usual = (i: number): string => `tcp      6 ${100 + i} ESTABLISHED src=192.0.2.${i % 250} dst=198.51.100.${i % 7} sport=${1000 + i} dport=443 src=198.51.100.${i % 7} dst=192.0.2.${i % 250} sport=443 dport=${1000 + i} [ASSURED] mark=0 use=1`;
     const v6 = (i: number): string => `udp      17 ${i} src=2001:db8::${(i % 50).toString(16)} dst=2001:db8::35 sport=${2000 + i} dport=53 src=2001:db8::35 dst=2001:db8::${(i % 50).toString(16)} sport=53 dport=${2000 + i} mark=0 use=1`;
