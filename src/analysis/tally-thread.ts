@@ -34,8 +34,12 @@ import { RUN_ENTRIES, V6_IDS } from '../util/capture-wasm.js';
 
 /** Header words (their own SharedArrayBuffer). */
 export const H_WRITE = 0, H_READ = 1, H_DONE = 2, H_FAILED = 3, HEADER_WORDS = 4;
-/** Ring size in int32 words (a power of 2; 1 MiB, ~87,000 entries of backlog). */
-export const RING_WORDS = 1 << 18;
+/**
+ * Ring size in int32 words (a power of 2; 4 MiB, ~350,000 entries of backlog). The worker's module runs
+ * ~0.1 s after the thread is made, and the main thread tokenizes ~350,000 entries in that time: a 1 MiB ring
+ * made it wait ~15–25 ms for room at the start of every big capture (round 17).
+ */
+export const RING_WORDS = 1 << 20;
 export const RING_MASK = RING_WORDS - 1;
 export const OP_RUN = 1, OP_NUM = 2, OP_STR = 3, OP_END = 4, OP_V6TEXT = 5;
 /**
