@@ -247,18 +247,26 @@ export function scanRange(fd: number, job: ScanJob, index: number, classifier: R
   for (;;) {
     const n = readAt(fd, into, off, job.path);
     if (n === 0) break;
-    classifier.blockRead?.(n);
     const view = into.subarray(0, n);
+    let take = n;
+    let stop = false;
     if (off + n > stopAt) {
       const nl = view.indexOf(10, Math.max(0, stopAt - off));
       if (nl !== -1) {
-        splitter.push(view.subarray(0, nl + 1));
-        off += nl + 1;
-        break;
+        take = nl + 1;
+        stop = true;
       }
     }
-    splitter.push(view);
-    off += n;
+    if (!stop) {
+      // the block ends at its last newline, and the next read starts after it (round 17): no line is carried
+      // (a copy per block) across blocks; a block without a newline, part of a longer line, is pushed whole
+      const last = view.lastIndexOf(10);
+      if (last !== -1) take = last + 1;
+    }
+    classifier.blockRead?.(take);
+    splitter.push(into.subarray(0, take));
+    off += take;
+    if (stop) break;
   }
   splitter.end();
   return {
