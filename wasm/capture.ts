@@ -379,7 +379,7 @@ let tFlags: i32 = 0;
 
 const W_T_EQ = 0x3d74;           // "t="
 const W_UNREPLI = 0x494c5045524e555b;  // "[UNREPLI"
-const W_IED_ = 0x5d444549;       // "IED]"
+const W_ED__ = 0x205d4445;       // "ED] " (the rest of "[UNREPLIED] ")
 
 /** Bit 7 of each of the eight bytes of x that is not an ASCII digit (SWAR, no carry crosses a byte). */
 @inline function nonDigitBits(x: u64): u64 {
@@ -463,9 +463,9 @@ function tuplesFast(i: usize): usize {
   }
   let flags = 0;
   if (load<u64>(q) == W_UNREPLI) {
-    if (load<u32>(q + 8) != W_IED_ || at(q + 12) != 32) return 0;
+    if (load<u32>(q + 8) != W_ED__) return 0;
     flags = F_UNREPLIED;
-    q += 13;
+    q += 12;
   }
   if (load<u32>(q) != W_SRC) return 0;
   q = addressPair(q);

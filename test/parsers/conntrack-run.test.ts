@@ -207,7 +207,9 @@ describe('capture engine (WebAssembly tokenizer and tallies)', { skip: captureEn
       '192.0.2.7x', '2001:db8::1', '::1', '1.2.3.', '.1.2.3', '999.1.1.1'];
     const ports = ['0', '1', '80', '443', '65535', '00080', '65536', '99999', '123456', '', 'x', '8x'];
     const gaps = [' ', ' ', ' ', '  '];
-    const reps = ['[UNREPLIED] ', '[UNREPLIED]x ', '[UNREPLIEDX] ', '[UNREPLI] ', '[UNREPLIED]  '];
+    // round 17: the fast reader compared the 12 bytes `[UNREPLI` `IED]` and a blank after them, so it never took
+    // `[UNREPLIED] ` (20 % of the bench's lines went the general way) and took `[UNREPLIIED] ` for it
+    const reps = ['[UNREPLIED] ', '[UNREPLIED]x ', '[UNREPLIEDX] ', '[UNREPLI] ', '[UNREPLIED]  ', '[UNREPLIIED] ', '[UNREPLIED]] ', '[UNREPLIEDD] ', '[UNREPLIXD] ', '[UNREPLIED]\t'];
     const tails = ['[ASSURED] mark=0 use=1', 'mark=0 use=1', '[ASSURED] mark=0 zone=0 use=2', '[OFFLOAD] mark=0 use=2', 'mark=0 secctx=system_u:object_r:unlabeled_t:s0 use=1',
       '[ASSURED] mark=0 use=1 ', '[ASSURED[ mark=0 use=1', 'mark=0\u0001 use=1', 'mark=0 use=1\u007f', 'mark=0 [x] use=1', 'mark=0 a[ use=1', '', 'delta-time=5 mark=0 use=1',
       'mark=0 zone=12 use=1', 'mark= use=1', 'mark=0 use=', 'mark=0 use=1x', '[ASSURED]x mark=0 use=1', 'mark=0 zone=3x use=1', 'zone=3 mark=0 use=1', 'mark=4294967295 use=1',
