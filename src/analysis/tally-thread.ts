@@ -6,7 +6,7 @@
  * the capture engine on, a capture of a large input hands them to one worker thread
  * (tally-thread-worker.ts) that holds them in its own instance of the engine's module: the main thread
  * sends, IN INPUT ORDER, every add those tallies would have seen, and the worker applies them in that
- * order, so every count, slot id, heap position, eviction and tie-break is the one a serial run makes
+ * order, so every count, slot id, bucket order, eviction and tie-break is the one a serial run makes
  * (test/parsers/conntrack-run.test.ts compares both). When the capture ends, the main thread waits for
  * the worker and reads the three tallies from a copy of the slot records a top list of the report's
  * length (--top) can pick (WasmTally.snapshot, SnapshotTally in wasm-tally.ts).

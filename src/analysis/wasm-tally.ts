@@ -6,7 +6,7 @@
  *
  * - {@link WasmTally}: the BoundedTally interface over one of the four tallies. Keys with a numeric form
  *   (the same KeyCodecs) are counted in the module; other keys (IPv6 addresses) keep their text in a Map
- *   here while their slot — count, error, heap position — lives in the module, so the slot ids, heap order
+ *   here while their slot — count, error, bucket links — lives in the module, so the slot ids, bucket order
  *   and tie-breaks are exactly those of heavy-hitters.ts. When the sketch evicts a string key, the module
  *   logs the slot and {@link TallyEngine.drainEvictions} drops the text here. With {@link NumericTexts},
  *   some numeric keys stand for texts (IPv6 addresses by their {@link V6Texts} id, round 16): their top-list
